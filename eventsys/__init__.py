@@ -1,0 +1,66 @@
+"""eventsys: event registration and door check-in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from eventsys.config import DefaultConfig, settings_from_environment
+from eventsys.database import configure_engine
+from eventsys.extensions import csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object(DefaultConfig)
+    app.config.from_mapping(settings_from_environment(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+
+    _register_blueprints(app)
+    _register_template_helpers(app)
+
+    from eventsys import cli, web_errors
+
+    web_errors.register(app)
+    cli.register(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from eventsys.api import api_bp
+    from eventsys.auth.views import auth_bp
+    from eventsys.checkin.views import door_bp
+    from eventsys.events.views import manage_bp, public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(manage_bp)
+    app.register_blueprint(door_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)  # bearer tokens, never cookies
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from eventsys.timeutil import to_local
+
+    @app.template_filter("local")
+    def local_filter(moment, tz_name: str, fmt: str = "%a %d %b %Y, %H:%M"):
+        local = to_local(moment, tz_name)
+        return local.strftime(fmt) if local else ""

@@ -1,0 +1,73 @@
+"""Bearer tokens on every API request: who is calling, and what they may do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import g, request
+
+from eventsys.api import api_bp
+from eventsys.auth.models import ApiToken, TokenKind, User
+from eventsys.auth.services import find_active_token
+from eventsys.errors import DomainError, Forbidden
+from eventsys.events.models import Event
+
+
+class Unauthorized(DomainError):
+    status = 401
+    code = "unauthorized"
+    message = "Send a valid token: Authorization: Bearer <token>."
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling: nobody, an organizer (personal token), or a gate (door token)."""
+
+    token: ApiToken | None = None
+
+    @property
+    def user(self) -> User | None:
+        """The organizer acting, for personal tokens only: a door token has no organizer rights."""
+        if self.token is not None and self.token.kind == TokenKind.PERSONAL:
+            return self.token.user
+        return None
+
+    @property
+    def is_door(self) -> bool:
+        return self.token is not None and self.token.kind == TokenKind.DOOR
+
+    def require_organizer(self) -> User:
+        if self.token is None:
+            raise Unauthorized()
+        if self.user is None:
+            raise Forbidden("A door token can only check people in at its event.")
+        return self.user
+
+    def require_door_or_organizer(self, event: Event) -> None:
+        """Allow a door token of ``event`` or the organizer of ``event``."""
+        if self.token is None:
+            raise Unauthorized()
+        if self.is_door:
+            if self.token.event_id != event.id:
+                raise Forbidden("This door token belongs to another event.")
+            return
+        if event.owner_id != self.token.user_id:
+            raise Forbidden("Only the event's organizer can do this.")
+
+
+def caller() -> Caller:
+    return g.caller
+
+
+@api_bp.before_request
+def identify_caller() -> None:
+    """A presented token must be valid, even where none is needed (contract: 401)."""
+    header = request.headers.get("Authorization")
+    if header is None:
+        g.caller = Caller()
+        return
+    scheme, _, value = header.partition(" ")
+    token = find_active_token(value.strip()) if scheme.lower() == "bearer" and value.strip() else None
+    if token is None:
+        raise Unauthorized("The token is unknown or revoked.")
+    g.caller = Caller(token)

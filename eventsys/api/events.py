@@ -1,0 +1,262 @@
+"""Events, their ticket types, questions and door tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from eventsys.api import api_bp
+from eventsys.api.auth import caller
+from eventsys.api.schema import Field, json_body, pagination, read_fields, reading_timezone
+from eventsys.api.serializers import (
+    door_token_json,
+    event_json,
+    page_json,
+    public_url,
+    question_json,
+    ticket_type_json,
+)
+from eventsys.auth.models import TokenKind
+from eventsys.auth.services import get_door_token, issue_token, list_door_tokens, revoke_token
+from eventsys.errors import Forbidden, ValidationFailed
+from eventsys.events import services
+from eventsys.events.models import Event, EventStatus
+from eventsys.events.services import EventDetails, QuestionDetails
+from eventsys.extensions import db
+
+EVENT_FIELDS = {
+    "name": Field(str),
+    "slug": Field(str, nullable=True),
+    "tagline": Field(str, nullable=True),
+    "description": Field(str, nullable=True),
+    "venue": Field(str, nullable=True),
+    "address": Field(str, nullable=True),
+    "starts_at": Field("datetime"),
+    "ends_at": Field("datetime"),
+    "timezone": Field(str),
+    "capacity": Field(int, nullable=True),
+    "registration_opens_at": Field("datetime", nullable=True),
+    "registration_closes_at": Field("datetime", nullable=True),
+    "requires_approval": Field(bool),
+    "waitlist": Field(bool),
+    "status": Field(str),
+}
+REQUIRED_ON_CREATE = ("name", "starts_at", "ends_at")
+TEXT_FIELDS = ("tagline", "description", "venue", "address")
+
+TICKET_TYPE_FIELDS = {
+    "name": Field(str, required=True),
+    "capacity": Field(int, nullable=True),
+    "description": Field(str, nullable=True),
+}
+QUESTION_FIELDS = {
+    "label": Field(str, required=True),
+    "kind": Field(str, required=True),
+    "required": Field(bool),
+    "options": Field("strings", nullable=True),
+    "help_text": Field(str, nullable=True),
+}
+DOOR_TOKEN_FIELDS = {"label": Field(str, required=True)}
+
+
+def _event_status(values: dict[str, Any]) -> EventStatus | None:
+    if "status" not in values:
+        return None
+    try:
+        return EventStatus(values["status"])
+    except ValueError:
+        raise ValidationFailed({"status": ["Use draft, published or cancelled."]}) from None
+
+
+def _details(values: dict[str, Any], base: EventDetails | None) -> EventDetails:
+    for name in TEXT_FIELDS:
+        if name in values and values[name] is None:
+            values[name] = ""
+    if base is None:
+        missing = {name: ["This field is required."] for name in REQUIRED_ON_CREATE if name not in values}
+        if missing:
+            raise ValidationFailed(missing)
+        return EventDetails(**{k: v for k, v in values.items() if k != "status"})
+    merged = {**base.__dict__, **{k: v for k, v in values.items() if k != "status"}}
+    return EventDetails(**merged)
+
+
+@api_bp.post("/events")
+def create_event():
+    user = caller().require_organizer()
+    data = json_body()
+    values = read_fields(data, EVENT_FIELDS, reading_timezone(data, "UTC"))
+    status = _event_status(values) or EventStatus.DRAFT
+    event = services.create_event(user, _details(values, None), status)
+    return event_json(event), 201
+
+
+@api_bp.get("/events")
+def list_events():
+    current = caller()
+    if current.is_door:
+        raise Forbidden("A door token can only check people in at its event.")
+    page, per_page = pagination()
+    query = services.events_visible_to(current.user)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    events = db.session.scalars(
+        query.options(selectinload(Event.ticket_types), selectinload(Event.questions))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return page_json([event_json(e) for e in events], total, page, per_page)
+
+
+def _visible_event(slug: str) -> Event:
+    current = caller()
+    event = services.find_visible_event(slug, current.user)
+    if current.is_door and current.token.event_id != event.id:
+        raise Forbidden("This door token belongs to another event.")
+    return event
+
+
+@api_bp.get("/events/<slug>")
+def get_event(slug: str):
+    return event_json(_visible_event(slug))
+
+
+def _managed_event(slug: str) -> Event:
+    user = caller().require_organizer()
+    return services.find_managed_event(slug, user)
+
+
+@api_bp.patch("/events/<slug>")
+def update_event(slug: str):
+    event = _managed_event(slug)
+    data = json_body()
+    values = read_fields(data, EVENT_FIELDS, reading_timezone(data, event.timezone))
+    for name in ("name", "starts_at", "ends_at", "timezone", "requires_approval", "waitlist"):
+        if name in values and values[name] is None:
+            raise ValidationFailed({name: ["This field cannot be empty."]})
+    status = _event_status(values)
+    services.update_event(event, _details(values, EventDetails.of(event)))
+    if status is not None:
+        services.change_status(event, status)
+    return event_json(event)
+
+
+# --- ticket types ---------------------------------------------------------------------------
+
+
+@api_bp.get("/events/<slug>/ticket-types")
+def list_ticket_types(slug: str):
+    event = _visible_event(slug)
+    items = [ticket_type_json(t) for t in event.ticket_types]
+    return page_json(items, len(items), 1, max(len(items), 1))
+
+
+@api_bp.post("/events/<slug>/ticket-types")
+def create_ticket_type(slug: str):
+    event = _managed_event(slug)
+    values = read_fields(json_body(), TICKET_TYPE_FIELDS)
+    ticket_type = services.add_ticket_type(
+        event, values["name"], values.get("capacity"), values.get("description") or ""
+    )
+    return ticket_type_json(ticket_type), 201
+
+
+@api_bp.patch("/events/<slug>/ticket-types/<int:ticket_type_id>")
+def update_ticket_type(slug: str, ticket_type_id: int):
+    event = _managed_event(slug)
+    ticket_type = services.find_ticket_type(event, ticket_type_id)
+    spec = {**TICKET_TYPE_FIELDS, "name": Field(str)}
+    values = read_fields(json_body(), spec)
+    services.update_ticket_type(
+        ticket_type,
+        values.get("name", ticket_type.name),
+        values.get("capacity", ticket_type.capacity),
+        values.get("description", ticket_type.description) or "",
+    )
+    return ticket_type_json(ticket_type)
+
+
+@api_bp.delete("/events/<slug>/ticket-types/<int:ticket_type_id>")
+def delete_ticket_type(slug: str, ticket_type_id: int):
+    event = _managed_event(slug)
+    services.delete_ticket_type(services.find_ticket_type(event, ticket_type_id))
+    return "", 204
+
+
+# --- questions --------------------------------------------------------------------------------
+
+
+@api_bp.get("/events/<slug>/questions")
+def list_questions(slug: str):
+    event = _visible_event(slug)
+    items = [question_json(q) for q in event.questions]
+    return page_json(items, len(items), 1, max(len(items), 1))
+
+
+def _question_details(values: dict[str, Any]) -> QuestionDetails:
+    return QuestionDetails(
+        label=values["label"],
+        kind=values["kind"],
+        required=values.get("required", False),
+        options=values.get("options") or [],
+        help_text=values.get("help_text") or "",
+    )
+
+
+@api_bp.post("/events/<slug>/questions")
+def create_question(slug: str):
+    event = _managed_event(slug)
+    question = services.add_question(event, _question_details(read_fields(json_body(), QUESTION_FIELDS)))
+    return question_json(question), 201
+
+
+@api_bp.patch("/events/<slug>/questions/<int:question_id>")
+def update_question(slug: str, question_id: int):
+    event = _managed_event(slug)
+    question = services.find_question(event, question_id)
+    spec = {name: Field(field.kind, nullable=field.nullable) for name, field in QUESTION_FIELDS.items()}
+    current = question_json(question)
+    values = {**current, **read_fields(json_body(), spec)}
+    services.update_question(question, _question_details(values))
+    return question_json(question)
+
+
+@api_bp.delete("/events/<slug>/questions/<int:question_id>")
+def delete_question(slug: str, question_id: int):
+    event = _managed_event(slug)
+    services.delete_question(services.find_question(event, question_id))
+    return "", 204
+
+
+# --- door tokens ------------------------------------------------------------------------------
+
+
+@api_bp.post("/events/<slug>/door-tokens")
+def create_door_token(slug: str):
+    event = _managed_event(slug)
+    values = read_fields(json_body(), DOOR_TOKEN_FIELDS)
+    label = values["label"].strip()
+    if not label or len(label) > 200:
+        raise ValidationFailed({"label": ["Name the gate, e.g. North door (at most 200 characters)."]})
+    token, clear = issue_token(caller().user, TokenKind.DOOR, label, event_id=event.id)
+    body = door_token_json(token)
+    body.update(token=clear, door_url=public_url("door.door_entry", token=clear))
+    return body, 201
+
+
+@api_bp.get("/events/<slug>/door-tokens")
+def list_event_door_tokens(slug: str):
+    event = _managed_event(slug)
+    page, per_page = pagination()
+    query = list_door_tokens(event.id)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    tokens = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return page_json([door_token_json(t) for t in tokens], total, page, per_page)
+
+
+@api_bp.delete("/events/<slug>/door-tokens/<int:token_id>")
+def revoke_door_token(slug: str, token_id: int):
+    event = _managed_event(slug)
+    revoke_token(get_door_token(event.id, token_id))
+    return "", 204

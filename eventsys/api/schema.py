@@ -1,0 +1,141 @@
+"""Reading JSON bodies and query strings: 415, 400 and 422 as the contract says."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import request
+
+from eventsys.errors import DomainError, ValidationFailed
+from eventsys.timeutil import parse_iso
+
+MAX_PER_PAGE = 200
+
+
+class MalformedRequest(DomainError):
+    status = 400
+    code = "bad_request"
+    message = "The request is malformed."
+
+
+class UnsupportedMediaType(DomainError):
+    status = 415
+    code = "unsupported_media_type"
+    message = "Send the body as JSON (Content-Type: application/json)."
+
+
+def json_body(optional: bool = False) -> dict[str, Any]:
+    """The request's JSON object; ``optional`` accepts an empty body as ``{}``."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        if optional:
+            return {}
+        raise MalformedRequest("Send a JSON object as the request body.")
+    if not request.is_json:
+        raise UnsupportedMediaType()
+    data = request.get_json(silent=True)
+    if data is None:
+        raise MalformedRequest("The body is not valid JSON.")
+    if not isinstance(data, dict):
+        raise MalformedRequest("The body must be a JSON object.")
+    return data
+
+
+@dataclass(frozen=True)
+class Field:
+    """One expected JSON field: its Python type and whether it may be null or missing."""
+
+    kind: type | str
+    required: bool = False
+    nullable: bool = False
+
+
+def _type_name(kind: type | str) -> str:
+    return {
+        str: "a string",
+        int: "an integer",
+        bool: "true or false",
+        "datetime": "an ISO 8601 timestamp string",
+        "strings": "a list of strings",
+        dict: "an object",
+    }[kind]
+
+
+def _has_type(value: Any, kind: type | str) -> bool:
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "datetime":
+        return isinstance(value, str)
+    if kind == "strings":
+        return isinstance(value, list) and all(isinstance(item, str) for item in value)
+    return isinstance(value, kind)
+
+
+def read_fields(data: dict[str, Any], spec: dict[str, Field], tz_name: str = "UTC") -> dict[str, Any]:
+    """Return the fields of ``spec`` present in ``data``, typed.
+
+    Wrong JSON types are a malformed request (400); missing required fields and values of the
+    right type that mean nothing (an unparsable timestamp) fail validation (422).
+    """
+    wrong_types: dict[str, list[str]] = {}
+    invalid: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+    for name, field in spec.items():
+        if name not in data:
+            if field.required:
+                invalid[name] = ["This field is required."]
+            continue
+        value = data[name]
+        if value is None:
+            if field.nullable:
+                values[name] = None
+            elif field.required:
+                invalid[name] = ["This field is required."]
+            else:
+                wrong_types[name] = [f"Must be {_type_name(field.kind)}."]
+            continue
+        if not _has_type(value, field.kind):
+            wrong_types[name] = [f"Must be {_type_name(field.kind)}" + (" or null." if field.nullable else ".")]
+            continue
+        if field.kind == "datetime":
+            try:
+                value = parse_iso(value, tz_name)
+            except (ValueError, OverflowError):
+                invalid[name] = ["Use an ISO 8601 timestamp such as 2021-06-18T09:00:00+08:00."]
+                continue
+        values[name] = value
+    if wrong_types:
+        raise MalformedRequest("Some fields have the wrong type.", fields=wrong_types)
+    if invalid:
+        raise ValidationFailed(invalid)
+    return values
+
+
+def reading_timezone(data: dict[str, Any], fallback: str) -> str:
+    """The zone in which to read timestamps without an offset: the one sent, else ``fallback``."""
+    from eventsys.timeutil import is_timezone
+
+    candidate = data.get("timezone")
+    return candidate if isinstance(candidate, str) and is_timezone(candidate) else fallback
+
+
+def pagination() -> tuple[int, int]:
+    page = _positive_int_arg("page", 1)
+    per_page = min(_positive_int_arg("per_page", 50), MAX_PER_PAGE)
+    return page, per_page
+
+
+def _positive_int_arg(name: str, default: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise MalformedRequest(
+            f"`{name}` must be a whole number.", fields={name: ["Must be a whole number."]}
+        ) from None
+    if value < 1:
+        raise MalformedRequest(f"`{name}` must be 1 or more.", fields={name: ["Must be 1 or more."]})
+    return value

@@ -1,0 +1,73 @@
+"""Models to the contract's JSON shapes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, url_for
+
+from eventsys.auth.models import ApiToken
+from eventsys.events.models import Event, Question, TicketType
+from eventsys.timeutil import isoformat
+
+
+def public_url(endpoint: str, **values: Any) -> str:
+    return current_app.config["PUBLIC_BASE_URL"] + url_for(endpoint, **values)
+
+
+def ticket_type_json(ticket_type: TicketType) -> dict[str, Any]:
+    return {
+        "id": ticket_type.id,
+        "name": ticket_type.name,
+        "description": ticket_type.description,
+        "capacity": ticket_type.capacity,
+        "remaining": ticket_type.remaining,
+    }
+
+
+def question_json(question: Question) -> dict[str, Any]:
+    return {
+        "id": question.id,
+        "label": question.label,
+        "kind": question.kind.value,
+        "required": question.required,
+        "options": list(question.options or []),
+        "help_text": question.help_text,
+        "position": question.position,
+    }
+
+
+def event_json(event: Event, detail: bool = True) -> dict[str, Any]:
+    tz = event.timezone
+    body: dict[str, Any] = {
+        "id": event.id,
+        "slug": event.slug,
+        "name": event.name,
+        "tagline": event.tagline,
+        "description": event.description,
+        "venue": event.venue,
+        "address": event.address,
+        "starts_at": isoformat(event.starts_at, tz),
+        "ends_at": isoformat(event.ends_at, tz),
+        "timezone": tz,
+        "capacity": event.capacity,
+        "remaining": event.seats_left,
+        "registration_opens_at": isoformat(event.registration_opens_at, tz),
+        "registration_closes_at": isoformat(event.registration_closes_at, tz),
+        "requires_approval": event.requires_approval,
+        "waitlist": event.waitlist,
+        "status": event.status.value,
+        "url": public_url("public.event_page", slug=event.slug),
+    }
+    if detail:
+        body["ticket_types"] = [ticket_type_json(t) for t in event.ticket_types]
+        body["questions"] = [question_json(q) for q in event.questions]
+    return body
+
+
+def door_token_json(token: ApiToken) -> dict[str, Any]:
+    return {"id": token.id, "label": token.label, "created_at": isoformat(token.created_at)}
+
+
+def page_json(items: list[Any], total: int, page: int, per_page: int) -> dict[str, Any]:
+    return {"items": items, "total": total, "page": page, "per_page": per_page}

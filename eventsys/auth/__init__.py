@@ -1,0 +1,1 @@
+"""Organizer accounts, login, and the API's bearer tokens."""

@@ -1,0 +1,104 @@
+"""Sign up, log in, log out, change password."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from eventsys.auth import services
+from eventsys.auth.forms import ChangePasswordForm, LoginForm, SignupForm
+from eventsys.auth.models import User
+from eventsys.errors import InvalidCredentials, ValidationFailed
+from eventsys.extensions import db, limiter, login_manager
+from eventsys.forms import add_field_errors
+
+auth_bp = Blueprint("auth", __name__)
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Log in to see this page."
+login_manager.login_message_category = "info"
+login_manager.session_protection = "basic"
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version):
+        return None
+    return user
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow a `next` address on this site, so a login link cannot send people elsewhere."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("manage.my_events")
+
+
+def _form_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@auth_bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["ACCOUNT_RATE_LIMIT"], methods=["POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("manage.my_events"))
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(form.email.data, form.name.data, form.password.data)
+        except ValidationFailed as exc:
+            add_field_errors(form, exc)
+        else:
+            login_user(user)
+            flash(f"Welcome, {user.name}. Create your first event.", "success")
+            return redirect(url_for("manage.new_event"))
+    return render_template("auth/signup.html", form=form), 422 if form.errors else 200
+
+
+@auth_bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_form_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except InvalidCredentials as exc:
+            form.password.errors = [exc.message]
+        else:
+            login_user(user, remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form), 422 if form.errors else 200
+
+
+@auth_bp.post("/logout")
+def logout():
+    logout_user()
+    flash("You are logged out.", "info")
+    return redirect(url_for("public.home"))
+
+
+@auth_bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.new_password.data)
+        except ValidationFailed as exc:
+            add_field_errors(form, exc)
+        else:
+            login_user(current_user)  # the session carries the new session version
+            flash("Your password is changed. Other devices have been logged out.", "success")
+            return redirect(url_for("manage.my_events"))
+    return render_template("auth/change_password.html", form=form), 422 if form.errors else 200

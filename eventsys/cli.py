@@ -1,0 +1,137 @@
+"""Command-line tools: create-user and seed-demo (see the contract's "Running it")."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from eventsys.auth.services import create_user, find_user_by_email
+from eventsys.errors import ValidationFailed
+from eventsys.events import services as event_services
+from eventsys.events.models import Event, EventStatus, QuestionKind
+from eventsys.events.services import EventDetails, QuestionDetails
+from eventsys.extensions import db
+from eventsys.timeutil import from_local
+
+DEMO_EMAIL = "demo@tecom.example.org"
+DEMO_SLUG = "tecom-conf-hangzhou"
+
+
+def _fail_on(error: ValidationFailed) -> None:
+    for field, messages in (error.fields or {}).items():
+        for message in messages:
+            click.echo(f"{field}: {message}", err=True)
+    raise SystemExit(1)
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--name", required=True, help="The organizer's name.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Prompted when left out.")
+def create_user_command(email: str, name: str, password: str) -> None:
+    """Create an organizer account."""
+    try:
+        user = create_user(email, name, password)
+    except ValidationFailed as exc:
+        _fail_on(exc)
+    click.echo(f"Created organizer {user.email}.")
+
+
+def _demo_details() -> EventDetails:
+    tz = "Asia/Shanghai"
+    return EventDetails(
+        name="TECOM Conf Hangzhou 2021",
+        slug=DEMO_SLUG,
+        tagline="A one-day conference for founders, investors and the people who build with them",
+        description=(
+            "TECOM Conf brings together 400+ founders, investors and technologists from the Hangzhou "
+            "international talent community for a day of talks, panels and a startup showcase.\n\n"
+            "Programme: keynotes in the morning, founder panels and investor office hours in the "
+            "afternoon, networking dinner in the evening."
+        ),
+        venue="ITC Guigu International Center",
+        address="Xihu District, Hangzhou, Zhejiang, China",
+        timezone=tz,
+        starts_at=from_local(datetime(2021, 6, 18, 9, 0), tz),
+        ends_at=from_local(datetime(2021, 6, 18, 18, 0), tz),
+        capacity=400,
+        registration_opens_at=from_local(datetime(2021, 5, 1, 10, 0), tz),
+        registration_closes_at=from_local(datetime(2021, 6, 17, 23, 59), tz),
+        waitlist=True,
+    )
+
+
+def _shift_to_future(details: EventDetails) -> EventDetails:
+    """Keep the demo's date, time of day and weekday feel, but in the coming year, so it is upcoming."""
+    from eventsys.timeutil import to_local, utcnow
+
+    years = max(utcnow().year - details.starts_at.year + 1, 0)
+
+    def shift(moment):
+        if moment is None:
+            return None
+        local = to_local(moment, details.timezone)
+        return from_local(local.replace(year=local.year + years, tzinfo=None), details.timezone)
+
+    details.starts_at, details.ends_at = shift(details.starts_at), shift(details.ends_at)
+    details.registration_opens_at = None
+    details.registration_closes_at = shift(details.registration_closes_at)
+    details.name = details.name.replace("2021", str(details.starts_at.year))
+    return details
+
+
+@click.command("seed-demo")
+@click.option("--attendees", default=0, show_default=True, type=click.IntRange(min=0), help="Registrations to create.")
+def seed_demo_command(attendees: int) -> None:
+    """Create a demo organizer and the TECOM Conf Hangzhou demo conference (once)."""
+    existing = db.session.scalar(select(Event).where(Event.slug == DEMO_SLUG))
+    if existing is not None:
+        click.echo(f"The demo conference exists already: {current_app.config['PUBLIC_BASE_URL']}/events/{DEMO_SLUG}")
+        click.echo(f"Demo organizer: {DEMO_EMAIL} (password printed when it was seeded; see instance/demo-login.txt)")
+        return
+    user = find_user_by_email(DEMO_EMAIL)
+    password = secrets.token_urlsafe(12)
+    if user is None:
+        user = create_user(DEMO_EMAIL, "TECOM Talent Club", password)
+    else:
+        from eventsys.auth.passwords import hash_password
+
+        user.password_hash = hash_password(password)
+    event = event_services.create_event(user, _shift_to_future(_demo_details()), EventStatus.PUBLISHED)
+    general = event.ticket_types[0]
+    event_services.update_ticket_type(general, "Founder", 250, "For founders and co-founders of a company.")
+    event_services.add_ticket_type(event, "Investor", 80, "Angels, VCs and corporate venture teams.")
+    event_services.add_ticket_type(event, "Community", 70, "Engineers, students, and friends of the club.")
+    for question in (
+        QuestionDetails("Company or organization", QuestionKind.TEXT, required=True),
+        QuestionDetails(
+            "Your role", QuestionKind.SELECT, True, ["Founder / CEO", "CTO / engineer", "Investor", "Student", "Other"]
+        ),
+        QuestionDetails("Country you are from", QuestionKind.COUNTRY, required=True),
+        QuestionDetails(
+            "Topics you care about",
+            QuestionKind.MULTISELECT,
+            False,
+            ["AI", "Hardware", "E-commerce", "Fintech", "Climate"],
+        ),
+        QuestionDetails("WeChat or phone", QuestionKind.PHONE, help_text="So the team can reach you on the day."),
+        QuestionDetails("I will join the networking dinner", QuestionKind.CHECKBOX),
+    ):
+        event_services.add_question(event, question)
+    if attendees:
+        click.echo("Registrations come with the registration feature; --attendees is ignored for now.", err=True)
+    login_file = f"{current_app.instance_path}/demo-login.txt"
+    with open(login_file, "w") as handle:
+        handle.write(f"{DEMO_EMAIL}\n{password}\n")
+    base = current_app.config["PUBLIC_BASE_URL"]
+    click.echo(f"Demo conference: {base}/events/{event.slug}")
+    click.echo(f"Log in at {base}/login as {DEMO_EMAIL} with password {password}")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(seed_demo_command)

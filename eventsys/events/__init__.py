@@ -1,0 +1,1 @@
+"""Events, their ticket types and registration questions; organizer and public pages."""

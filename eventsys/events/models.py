@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eventsys.auth.models import User
+from eventsys.extensions import db
+from eventsys.timeutil import UTCDateTime, to_local, utcnow
+
+
+def _enum_column(enum_cls: type[enum.Enum]) -> db.Enum:
+    return db.Enum(enum_cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class EventStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+
+    def can_become(self, target: EventStatus) -> bool:
+        return target in _EVENT_TRANSITIONS[self]
+
+
+_EVENT_TRANSITIONS: dict[EventStatus, set[EventStatus]] = {
+    EventStatus.DRAFT: {EventStatus.PUBLISHED, EventStatus.CANCELLED},
+    EventStatus.PUBLISHED: {EventStatus.DRAFT, EventStatus.CANCELLED},
+    EventStatus.CANCELLED: set(),
+}
+
+
+class QuestionKind(enum.StrEnum):
+    TEXT = "text"
+    TEXTAREA = "textarea"
+    EMAIL = "email"
+    PHONE = "phone"
+    NUMBER = "number"
+    DATE = "date"
+    SELECT = "select"
+    MULTISELECT = "multiselect"
+    CHECKBOX = "checkbox"
+    COUNTRY = "country"
+
+    @property
+    def has_options(self) -> bool:
+        return self in (QuestionKind.SELECT, QuestionKind.MULTISELECT)
+
+
+class Event(db.Model):
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    tagline: Mapped[str] = mapped_column(String(300), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(500), default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    capacity: Mapped[int | None]
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    requires_approval: Mapped[bool] = mapped_column(default=False)
+    waitlist: Mapped[bool] = mapped_column(default=True)
+    status: Mapped[EventStatus] = mapped_column(_enum_column(EventStatus), default=EventStatus.DRAFT, index=True)
+    # Seats held by confirmed registrations; kept in the same statement that takes a seat.
+    seats_taken: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    owner: Mapped[User] = relationship()
+    ticket_types: Mapped[list[TicketType]] = relationship(
+        back_populates="event", order_by="TicketType.position, TicketType.id", cascade="all, delete-orphan"
+    )
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="event", order_by="Question.position, Question.id", cascade="all, delete-orphan"
+    )
+
+    def local(self, moment: datetime | None) -> datetime | None:
+        return to_local(moment, self.timezone)
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in (EventStatus.PUBLISHED, EventStatus.CANCELLED)
+
+    @property
+    def seats_left(self) -> int | None:
+        return None if self.capacity is None else max(self.capacity - self.seats_taken, 0)
+
+    def __repr__(self) -> str:
+        return f"<Event {self.slug}>"
+
+
+class TicketType(db.Model):
+    __tablename__ = "ticket_types"
+    __table_args__ = (CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    capacity: Mapped[int | None]
+    position: Mapped[int] = mapped_column(default=0)
+    seats_taken: Mapped[int] = mapped_column(default=0)
+
+    event: Mapped[Event] = relationship(back_populates="ticket_types")
+
+    @property
+    def remaining(self) -> int | None:
+        """What can still be confirmed: the smaller of this type's and the event's free seats."""
+        limits = [n for n in (self.event.seats_left, self._own_seats_left) if n is not None]
+        return min(limits) if limits else None
+
+    @property
+    def _own_seats_left(self) -> int | None:
+        return None if self.capacity is None else max(self.capacity - self.seats_taken, 0)
+
+
+class Question(db.Model):
+    __tablename__ = "questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[QuestionKind] = mapped_column(_enum_column(QuestionKind))
+    required: Mapped[bool] = mapped_column(default=False)
+    options: Mapped[list[str]] = mapped_column(JSON, default=list)
+    help_text: Mapped[str] = mapped_column(String(500), default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+    event: Mapped[Event] = relationship(back_populates="questions")

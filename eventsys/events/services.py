@@ -1,0 +1,330 @@
+"""The rules of events, ticket types and questions, shared by the organizer pages and the API."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from slugify import slugify
+from sqlalchemy import Select, or_, select
+
+from eventsys.auth.models import User
+from eventsys.errors import (
+    CapacityBelowRegistrations,
+    Conflict,
+    Forbidden,
+    NotFound,
+    ValidationFailed,
+)
+from eventsys.events.models import Event, EventStatus, Question, QuestionKind, TicketType
+from eventsys.extensions import db
+from eventsys.timeutil import is_timezone, utcnow
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_MAX = 80
+DEFAULT_TICKET_TYPE = "General admission"
+
+
+@dataclass
+class EventDetails:
+    """Everything an organizer can set on an event, already parsed into Python values."""
+
+    name: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str = "UTC"
+    slug: str | None = None
+    tagline: str = ""
+    description: str = ""
+    venue: str = ""
+    address: str = ""
+    capacity: int | None = None
+    registration_opens_at: datetime | None = None
+    registration_closes_at: datetime | None = None
+    requires_approval: bool = False
+    waitlist: bool = True
+
+    @classmethod
+    def of(cls, event: Event) -> EventDetails:
+        return cls(**{name: getattr(event, name) for name in cls.__dataclass_fields__})
+
+
+@dataclass
+class QuestionDetails:
+    label: str
+    kind: QuestionKind | str
+    required: bool = False
+    options: list[str] = field(default_factory=list)
+    help_text: str = ""
+
+
+# --- who may see and change what -------------------------------------------------------
+
+
+def can_view(event: Event, user: User | None) -> bool:
+    return event.is_public or (user is not None and event.owner_id == user.id)
+
+
+def can_manage(event: Event, user: User | None) -> bool:
+    return user is not None and event.owner_id == user.id
+
+
+def find_visible_event(slug: str, user: User | None) -> Event:
+    """The event at ``slug`` if the caller may see it; a draft of someone else is not found."""
+    event = db.session.scalar(select(Event).where(Event.slug == slug)) if isinstance(slug, str) else None
+    if event is None or not can_view(event, user):
+        raise NotFound("No such event.")
+    return event
+
+
+def find_managed_event(slug: str, user: User | None) -> Event:
+    """The event at ``slug`` if the caller organizes it (403 when they can only see it)."""
+    event = find_visible_event(slug, user)
+    if not can_manage(event, user):
+        raise Forbidden("Only the event's organizer can change it.")
+    return event
+
+
+def upcoming_public_events() -> Select:
+    return (
+        select(Event)
+        .where(Event.status == EventStatus.PUBLISHED, Event.ends_at >= utcnow())
+        .order_by(Event.starts_at, Event.id)
+    )
+
+
+def events_owned_by(user: User) -> Select:
+    return select(Event).where(Event.owner_id == user.id).order_by(Event.starts_at.desc(), Event.id.desc())
+
+
+def events_visible_to(user: User | None) -> Select:
+    condition = Event.status == EventStatus.PUBLISHED
+    if user is not None:
+        condition = or_(condition, Event.owner_id == user.id)
+    return select(Event).where(condition).order_by(Event.starts_at, Event.id)
+
+
+# --- events ------------------------------------------------------------------------------
+
+
+def _slug_taken(slug: str, except_id: int | None) -> bool:
+    query = select(Event.id).where(Event.slug == slug)
+    if except_id is not None:
+        query = query.where(Event.id != except_id)
+    return db.session.scalar(query) is not None
+
+
+def _unique_slug_from(name: str) -> str:
+    base = slugify(name, max_length=SLUG_MAX - 6, word_boundary=True) or "event"
+    candidate, number = base, 2
+    while _slug_taken(candidate, None):
+        candidate, number = f"{base}-{number}", number + 1
+    return candidate
+
+
+def _check_details(details: EventDetails, event: Event | None) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not details.name.strip():
+        errors["name"] = ["Enter a name."]
+    elif len(details.name.strip()) > 200:
+        errors["name"] = ["Use at most 200 characters."]
+    if details.slug:
+        if len(details.slug) > SLUG_MAX or not SLUG_PATTERN.match(details.slug):
+            errors["slug"] = ["Use lower-case letters, digits and single hyphens (at most 80)."]
+        elif _slug_taken(details.slug, event.id if event else None):
+            errors["slug"] = ["Another event already uses this address."]
+    if not is_timezone(details.timezone):
+        errors["timezone"] = ["Choose a time zone such as Asia/Shanghai."]
+    if details.ends_at <= details.starts_at:
+        errors["ends_at"] = ["The end must be after the start."]
+    if details.capacity is not None and details.capacity < 0:
+        errors["capacity"] = ["Enter 0 or more, or leave empty for no limit."]
+    opens, closes = details.registration_opens_at, details.registration_closes_at
+    if opens and closes and closes <= opens:
+        errors["registration_closes_at"] = ["Registration must close after it opens."]
+    for name, limit in (("tagline", 300), ("venue", 200), ("address", 500)):
+        if len(getattr(details, name)) > limit:
+            errors[name] = [f"Use at most {limit} characters."]
+    if len(details.description) > 20_000:
+        errors["description"] = ["Use at most 20,000 characters."]
+    return errors
+
+
+def _apply(event: Event, details: EventDetails) -> None:
+    for name in EventDetails.__dataclass_fields__:
+        if name != "slug":
+            setattr(event, name, getattr(details, name))
+    event.name = details.name.strip()
+    event.tagline = details.tagline.strip()
+    event.venue = details.venue.strip()
+    event.address = details.address.strip()
+
+
+def create_event(owner: User, details: EventDetails, status: EventStatus = EventStatus.DRAFT) -> Event:
+    """Create an event with one ticket type, `General admission`, with no limit of its own."""
+    if errors := _check_details(details, None):
+        raise ValidationFailed(errors)
+    event = Event(owner_id=owner.id, status=status, slug=details.slug or _unique_slug_from(details.name))
+    _apply(event, details)
+    event.ticket_types.append(TicketType(name=DEFAULT_TICKET_TYPE, capacity=None, position=0))
+    db.session.add(event)
+    db.session.commit()
+    return event
+
+
+def update_event(event: Event, details: EventDetails) -> Event:
+    if errors := _check_details(details, event):
+        raise ValidationFailed(errors)
+    if details.capacity is not None and details.capacity < event.seats_taken:
+        raise CapacityBelowRegistrations(f"{event.seats_taken} seats are already taken; the capacity cannot be lower.")
+    if details.slug:
+        event.slug = details.slug
+    _apply(event, details)
+    db.session.commit()
+    return event
+
+
+def change_status(event: Event, target: EventStatus) -> Event:
+    """Publish, unpublish (back to draft) or cancel an event, as its status allows."""
+    if event.status == target:
+        return event
+    if not event.status.can_become(target):
+        raise Conflict(f"A {event.status.value} event cannot become {target.value}.")
+    event.status = target
+    db.session.commit()
+    return event
+
+
+# --- ticket types ---------------------------------------------------------------------------
+
+
+def _check_ticket_type(name: str, capacity: int | None, description: str) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not name.strip():
+        errors["name"] = ["Enter a name."]
+    elif len(name.strip()) > 120:
+        errors["name"] = ["Use at most 120 characters."]
+    if capacity is not None and capacity < 0:
+        errors["capacity"] = ["Enter 0 or more, or leave empty for no limit."]
+    if len(description) > 5000:
+        errors["description"] = ["Use at most 5,000 characters."]
+    return errors
+
+
+def add_ticket_type(event: Event, name: str, capacity: int | None = None, description: str = "") -> TicketType:
+    if errors := _check_ticket_type(name, capacity, description):
+        raise ValidationFailed(errors)
+    position = max((t.position for t in event.ticket_types), default=-1) + 1
+    ticket_type = TicketType(name=name.strip(), capacity=capacity, description=description.strip(), position=position)
+    event.ticket_types.append(ticket_type)
+    db.session.commit()
+    return ticket_type
+
+
+def update_ticket_type(ticket_type: TicketType, name: str, capacity: int | None, description: str = "") -> TicketType:
+    if errors := _check_ticket_type(name, capacity, description):
+        raise ValidationFailed(errors)
+    if capacity is not None and capacity < ticket_type.seats_taken:
+        raise CapacityBelowRegistrations(
+            f"{ticket_type.seats_taken} seats of this type are taken; the capacity cannot be lower."
+        )
+    ticket_type.name, ticket_type.capacity, ticket_type.description = name.strip(), capacity, description.strip()
+    db.session.commit()
+    return ticket_type
+
+
+def delete_ticket_type(ticket_type: TicketType) -> None:
+    event = ticket_type.event
+    if len(event.ticket_types) <= 1:
+        raise Conflict("An event needs at least one ticket type.")
+    if ticket_type.seats_taken:
+        raise Conflict("People hold tickets of this type; it cannot be deleted.")
+    event.ticket_types.remove(ticket_type)
+    db.session.commit()
+
+
+def find_ticket_type(event: Event, ticket_type_id: int) -> TicketType:
+    for ticket_type in event.ticket_types:
+        if ticket_type.id == ticket_type_id:
+            return ticket_type
+    raise NotFound("No such ticket type.")
+
+
+# --- questions --------------------------------------------------------------------------------
+
+
+def _clean_question(details: QuestionDetails) -> QuestionDetails:
+    errors: dict[str, list[str]] = {}
+    label = details.label.strip()
+    if not label:
+        errors["label"] = ["Enter the question."]
+    elif len(label) > 300:
+        errors["label"] = ["Use at most 300 characters."]
+    try:
+        kind = QuestionKind(details.kind)
+    except ValueError:
+        kind = None
+        errors["kind"] = ["Choose one of: " + ", ".join(k.value for k in QuestionKind) + "."]
+    options = [option.strip() for option in details.options if option.strip()]
+    if kind is not None and kind.has_options:
+        if not options:
+            errors["options"] = ["Give at least one option."]
+        elif len(set(options)) != len(options):
+            errors["options"] = ["Each option may appear only once."]
+        elif any(len(option) > 200 for option in options) or len(options) > 200:
+            errors["options"] = ["Use at most 200 options of at most 200 characters."]
+    else:
+        options = []
+    if len(details.help_text) > 500:
+        errors["help_text"] = ["Use at most 500 characters."]
+    if errors:
+        raise ValidationFailed(errors)
+    return QuestionDetails(label, kind, bool(details.required), options, details.help_text.strip())
+
+
+def add_question(event: Event, details: QuestionDetails) -> Question:
+    clean = _clean_question(details)
+    position = max((q.position for q in event.questions), default=-1) + 1
+    question = Question(
+        label=clean.label.strip(),
+        kind=clean.kind,
+        required=clean.required,
+        options=clean.options,
+        help_text=clean.help_text,
+        position=position,
+    )
+    event.questions.append(question)
+    db.session.commit()
+    return question
+
+
+def update_question(question: Question, details: QuestionDetails) -> Question:
+    clean = _clean_question(details)
+    question.label, question.kind, question.required = clean.label.strip(), clean.kind, clean.required
+    question.options, question.help_text = clean.options, clean.help_text
+    db.session.commit()
+    return question
+
+
+def delete_question(question: Question) -> None:
+    question.event.questions.remove(question)
+    db.session.commit()
+
+
+def move_question(question: Question, offset: int) -> None:
+    """Move a question up (-1) or down (+1) in the form; positions are renumbered 0..n-1."""
+    questions = list(question.event.questions)
+    index = questions.index(question)
+    target = min(max(index + offset, 0), len(questions) - 1)
+    questions.insert(target, questions.pop(index))
+    for position, item in enumerate(questions):
+        item.position = position
+    db.session.commit()
+
+
+def find_question(event: Event, question_id: int) -> Question:
+    for question in event.questions:
+        if question.id == question_id:
+            return question
+    raise NotFound("No such question.")

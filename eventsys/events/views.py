@@ -1,0 +1,237 @@
+"""Public pages (home, event page) and the organizer's event pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+
+from eventsys.errors import DomainError, ValidationFailed
+from eventsys.events import services
+from eventsys.events.forms import EventForm, QuestionForm, TicketTypeForm
+from eventsys.events.models import Event, EventStatus
+from eventsys.extensions import db
+from eventsys.forms import add_field_errors
+
+public_bp = Blueprint("public", __name__)
+manage_bp = Blueprint("manage", __name__, url_prefix="/manage")
+
+
+def _viewer():
+    return current_user if current_user.is_authenticated else None
+
+
+@public_bp.get("/")
+def home():
+    events = db.session.scalars(services.upcoming_public_events().options(selectinload(Event.ticket_types))).all()
+    return render_template("events/home.html", events=events)
+
+
+@public_bp.get("/events/<slug>")
+def event_page(slug: str):
+    event = services.find_visible_event(slug, _viewer())
+    return render_template("events/public_event.html", event=event, can_manage=services.can_manage(event, _viewer()))
+
+
+# --- organizer pages ----------------------------------------------------------------------
+
+
+def _managed(slug: str) -> Event:
+    return services.find_managed_event(slug, current_user)
+
+
+@manage_bp.before_request
+@login_required
+def require_login() -> None:
+    """Every organizer page needs a logged-in organizer."""
+
+
+@manage_bp.get("/events")
+def my_events():
+    events = db.session.scalars(services.events_owned_by(current_user)).all()
+    return render_template("events/my_events.html", events=events)
+
+
+def _status(form) -> int:
+    return 422 if form.errors else 200
+
+
+@manage_bp.route("/events/new", methods=["GET", "POST"])
+def new_event():
+    form = EventForm()
+    if form.validate_on_submit():
+        try:
+            event = services.create_event(current_user, form.details())
+        except ValidationFailed as exc:
+            add_field_errors(form, exc)
+        else:
+            flash(f"“{event.name}” is created as a draft. Add ticket types and questions, then publish it.", "success")
+            return redirect(url_for("manage.event_dashboard", slug=event.slug))
+    return render_template("events/event_form.html", form=form, event=None), _status(form)
+
+
+@manage_bp.get("/events/<slug>")
+def event_dashboard(slug: str):
+    event = _managed(slug)
+    return render_template(
+        "events/dashboard.html",
+        event=event,
+        ticket_type_form=TicketTypeForm(formdata=None),
+        question_form=QuestionForm(formdata=None),
+    )
+
+
+@manage_bp.route("/events/<slug>/edit", methods=["GET", "POST"])
+def edit_event(slug: str):
+    event = _managed(slug)
+    form = EventForm()
+    if request.method == "GET":
+        form.fill_from(event)
+    elif form.validate_on_submit():
+        try:
+            services.update_event(event, form.details())
+        except DomainError as exc:
+            db.session.rollback()
+            add_field_errors(form, exc, fallback_field="capacity")
+        else:
+            flash("Changes saved.", "success")
+            return redirect(url_for("manage.event_dashboard", slug=event.slug))
+    return render_template("events/event_form.html", form=form, event=event), _status(form)
+
+
+STATUS_ACTIONS = {
+    "publish": (EventStatus.PUBLISHED, "Published: the event page is live and listed on the home page."),
+    "unpublish": (EventStatus.DRAFT, "Unpublished: the event is a draft again, visible only to you."),
+    "cancel": (EventStatus.CANCELLED, "The event is cancelled. Its page says so."),
+}
+
+
+@manage_bp.route("/events/<slug>/<any(publish, unpublish, cancel):action>", methods=["GET", "POST"])
+def change_status(slug: str, action: str):
+    event = _managed(slug)
+    target, message = STATUS_ACTIONS[action]
+    if request.method == "GET":
+        return render_template("events/confirm_status.html", event=event, action=action)
+    try:
+        services.change_status(event, target)
+    except DomainError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(message, "success")
+    return redirect(url_for("manage.event_dashboard", slug=event.slug))
+
+
+# --- ticket types ---------------------------------------------------------------------------
+
+
+@manage_bp.post("/events/<slug>/ticket-types")
+def add_ticket_type(slug: str):
+    event = _managed(slug)
+    form = TicketTypeForm()
+    if form.validate_on_submit():
+        try:
+            services.add_ticket_type(event, form.name.data, form.capacity.data, form.description.data or "")
+        except ValidationFailed as exc:
+            add_field_errors(form, exc)
+        else:
+            flash(f"Ticket type “{form.name.data.strip()}” added.", "success")
+            return redirect(url_for("manage.event_dashboard", slug=slug, _anchor="ticket-types"))
+    return render_template(
+        "events/dashboard.html",
+        event=event,
+        ticket_type_form=form,
+        question_form=QuestionForm(formdata=None),
+    ), 422
+
+
+@manage_bp.route("/events/<slug>/ticket-types/<int:ticket_type_id>", methods=["GET", "POST"])
+def edit_ticket_type(slug: str, ticket_type_id: int):
+    event = _managed(slug)
+    ticket_type = services.find_ticket_type(event, ticket_type_id)
+    form = TicketTypeForm(obj=ticket_type if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            services.update_ticket_type(ticket_type, form.name.data, form.capacity.data, form.description.data or "")
+        except DomainError as exc:
+            db.session.rollback()
+            add_field_errors(form, exc, fallback_field="capacity")
+        else:
+            flash("Ticket type saved.", "success")
+            return redirect(url_for("manage.event_dashboard", slug=slug, _anchor="ticket-types"))
+    return render_template("events/ticket_type_form.html", event=event, ticket_type=ticket_type, form=form), _status(
+        form
+    )
+
+
+@manage_bp.post("/events/<slug>/ticket-types/<int:ticket_type_id>/delete")
+def delete_ticket_type(slug: str, ticket_type_id: int):
+    event = _managed(slug)
+    ticket_type = services.find_ticket_type(event, ticket_type_id)
+    try:
+        services.delete_ticket_type(ticket_type)
+    except DomainError as exc:
+        flash(exc.message, "error")
+    else:
+        flash("Ticket type deleted.", "success")
+    return redirect(url_for("manage.event_dashboard", slug=slug, _anchor="ticket-types"))
+
+
+# --- questions --------------------------------------------------------------------------------
+
+
+@manage_bp.post("/events/<slug>/questions")
+def add_question(slug: str):
+    event = _managed(slug)
+    form = QuestionForm()
+    if form.validate_on_submit():
+        try:
+            services.add_question(event, form.details())
+        except ValidationFailed as exc:
+            add_field_errors(form, exc)
+        else:
+            flash("Question added.", "success")
+            return redirect(url_for("manage.event_dashboard", slug=slug, _anchor="questions"))
+    return render_template(
+        "events/dashboard.html",
+        event=event,
+        ticket_type_form=TicketTypeForm(formdata=None),
+        question_form=form,
+    ), 422
+
+
+@manage_bp.route("/events/<slug>/questions/<int:question_id>", methods=["GET", "POST"])
+def edit_question(slug: str, question_id: int):
+    event = _managed(slug)
+    question = services.find_question(event, question_id)
+    form = QuestionForm()
+    if request.method == "GET":
+        form.label.data, form.kind.data = question.label, question.kind.value
+        form.required.data, form.help_text.data = question.required, question.help_text
+        form.options.data = "\n".join(question.options or [])
+    elif form.validate_on_submit():
+        try:
+            services.update_question(question, form.details())
+        except ValidationFailed as exc:
+            add_field_errors(form, exc)
+        else:
+            flash("Question saved.", "success")
+            return redirect(url_for("manage.event_dashboard", slug=slug, _anchor="questions"))
+    return render_template("events/question_form.html", event=event, question=question, form=form), _status(form)
+
+
+@manage_bp.post("/events/<slug>/questions/<int:question_id>/<any(delete, up, down):action>")
+def question_action(slug: str, question_id: int, action: str):
+    event = _managed(slug)
+    question = services.find_question(event, question_id)
+    if action == "delete":
+        services.delete_question(question)
+        flash("Question deleted.", "success")
+    else:
+        services.move_question(question, -1 if action == "up" else 1)
+    return redirect(
+        url_for(
+            "manage.event_dashboard",
+            slug=slug,
+            _anchor=f"question-{question_id}" if action != "delete" else "questions",
+        )
+    )

@@ -1,0 +1,80 @@
+"""Time helpers: everything is stored in UTC and shown in the event's own zone."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from sqlalchemy import DateTime
+from sqlalchemy.types import TypeDecorator
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@lru_cache(maxsize=1)
+def timezone_names() -> tuple[str, ...]:
+    names = {
+        name
+        for name in available_timezones()
+        if "/" in name and not name.startswith(("Etc/", "SystemV/", "posix/", "right/"))
+    }
+    return tuple(sorted(names | {"UTC"}))
+
+
+def is_timezone(name: str) -> bool:
+    if not isinstance(name, str) or name not in timezone_names():
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def to_local(moment: datetime | None, tz_name: str) -> datetime | None:
+    if moment is None:
+        return None
+    return moment.astimezone(ZoneInfo(tz_name))
+
+
+def from_local(naive: datetime, tz_name: str) -> datetime:
+    """Read a wall-clock time in ``tz_name`` (as typed in a form) and return it in UTC."""
+    return naive.replace(tzinfo=ZoneInfo(tz_name)).astimezone(UTC)
+
+
+def parse_iso(value: str, tz_name: str) -> datetime:
+    """Parse an ISO 8601 timestamp; one without an offset is read in ``tz_name``."""
+    moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    if moment.tzinfo is None:
+        return from_local(moment, tz_name)
+    return moment.astimezone(UTC)
+
+
+def isoformat(moment: datetime | None, tz_name: str = "UTC") -> str | None:
+    local = to_local(moment, tz_name)
+    return local.isoformat() if local else None
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware datetime stored as UTC, on SQLite (no zone support) and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)

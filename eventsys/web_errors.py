@@ -1,0 +1,87 @@
+"""One error shape per audience: the contract's JSON body under /api, a page elsewhere."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from eventsys.errors import DomainError
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_failed",
+    429: "rate_limited",
+    500: "internal_error",
+}
+
+MESSAGES = {
+    404: "Nothing is here. Check the address.",
+    405: "This address does not accept that method.",
+    413: "The request body is too large.",
+    429: "Too many requests. Wait a moment and try again.",
+    500: "Something went wrong on our side. Nothing you did; please try again.",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, code: str, message: str, fields: dict | None = None, headers=None):
+    body: dict = {"code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    response = jsonify({"error": body})
+    response.status_code = status
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        if wants_json():
+            return error_response(exc.status, exc.code, exc.message, exc.fields)
+        return render_template("errors/error.html", status=exc.status, message=exc.message), exc.status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        message = "This form has expired or was not sent by this site. Reload the page and try again."
+        return render_template("errors/error.html", status=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        status = exc.code or 500
+        headers = {}
+        if status == 429:
+            retry_after = _retry_after(exc)
+            headers["Retry-After"] = retry_after
+        if status == 405 and exc.valid_methods:
+            headers["Allow"] = ", ".join(exc.valid_methods)
+        message = MESSAGES.get(status) or exc.description or "The request could not be handled."
+        if wants_json():
+            return error_response(status, HTTP_CODES.get(status, "error"), message, headers=headers)
+        response = app.make_response((render_template("errors/error.html", status=status, message=message), status))
+        response.headers.update(headers)
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected_error(exc: Exception):
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return http_error(InternalServerError())
+
+
+def _retry_after(exc: HTTPException) -> str:
+    response = getattr(exc, "response", None)
+    if response is not None and response.headers.get("Retry-After"):
+        return response.headers["Retry-After"]
+    return "60"
