@@ -24,6 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(settings_from_environment(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
+    app.json.sort_keys = False  # keep the contract's field order
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -36,8 +37,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_template_helpers(app)
 
-    from eventsys import cli, web_errors
+    from eventsys import cli, security, web_errors
+    from eventsys.mail import sender
 
+    security.register(app)
+    sender.install(app)
     web_errors.register(app)
     cli.register(app)
     return app
@@ -48,11 +52,13 @@ def _register_blueprints(app: Flask) -> None:
     from eventsys.auth.views import auth_bp
     from eventsys.checkin.views import door_bp
     from eventsys.events.views import manage_bp, public_bp
+    from eventsys.registration.views import registration_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(door_bp)
+    app.register_blueprint(registration_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # bearer tokens, never cookies
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import click
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from eventsys.auth.services import create_user, find_user_by_email
 from eventsys.errors import ValidationFailed
@@ -122,16 +122,61 @@ def seed_demo_command(attendees: int) -> None:
         QuestionDetails("I will join the networking dinner", QuestionKind.CHECKBOX),
     ):
         event_services.add_question(event, question)
-    if attendees:
-        click.echo("Registrations come with the registration feature; --attendees is ignored for now.", err=True)
+    created = _seed_attendees(event, attendees)
     login_file = f"{current_app.instance_path}/demo-login.txt"
     with open(login_file, "w") as handle:
         handle.write(f"{DEMO_EMAIL}\n{password}\n")
     base = current_app.config["PUBLIC_BASE_URL"]
-    click.echo(f"Demo conference: {base}/events/{event.slug}")
+    click.echo(f"Demo conference: {base}/events/{event.slug} ({created} registrations)")
     click.echo(f"Log in at {base}/login as {DEMO_EMAIL} with password {password}")
+
+
+DEMO_GIVEN_NAMES = ["Li", "Wei", "Ana", "Sofia", "Kenji", "Amara", "Lucas", "Mei", "Omar", "Priya", "Jonas", "Chen"]
+DEMO_FAMILY_NAMES = ["Wang", "Zhang", "Souza", "Okafor", "Tanaka", "Müller", "Haddad", "Sharma", "Kim", "Rossi"]
+DEMO_COUNTRIES = ["CN", "US", "DE", "BR", "NG", "IN", "JP", "KR", "GB", "FR", "SG", "IT"]
+
+
+def _seed_attendees(event: Event, count: int) -> int:
+    """Register ``count`` made-up attendees through the same service the form uses."""
+    from eventsys.registration.services import RegistrationRequest, register_attendee
+
+    questions = {q.label: str(q.id) for q in event.questions}
+    for number in range(count):
+        given, family = DEMO_GIVEN_NAMES[number % 12], DEMO_FAMILY_NAMES[(number // 12) % 10]
+        answers = {
+            questions["Company or organization"]: f"Startup {number + 1}",
+            questions["Your role"]: ["Founder / CEO", "CTO / engineer", "Investor", "Student", "Other"][number % 5],
+            questions["Country you are from"]: DEMO_COUNTRIES[number % len(DEMO_COUNTRIES)],
+        }
+        ticket_type = event.ticket_types[number % len(event.ticket_types)]
+        register_attendee(
+            event,
+            RegistrationRequest(
+                f"{given} {family}", f"attendee{number + 1}@demo.example.org", ticket_type.id, answers
+            ),
+        )
+    return count
+
+
+@click.command("send-mail")
+def send_mail_command() -> None:
+    """Send every queued message now, whatever its retry schedule, and exit."""
+    from eventsys.mail.models import OutboxMessage, OutboxStatus
+    from eventsys.mail.sender import send_due
+
+    if not current_app.config.get("MAIL_SERVER"):
+        queued = db.session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == OutboxStatus.QUEUED)
+        )
+        click.echo(f"MAIL_SERVER is not set: {queued} messages stay in the outbox (organizers can read them there).")
+        return
+    report = send_due(force=True)
+    click.echo(f"{report.sent} sent, {report.retrying} to retry, {report.failed} refused, {report.skipped} skipped.")
+    if report.retrying:
+        raise SystemExit(1)
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(send_mail_command)

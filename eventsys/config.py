@@ -13,13 +13,13 @@ def _bool(value: str | None, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def instance_secret_key(instance_path: str) -> str:
-    """Return the secret key kept in the instance folder, creating it on first use.
+def instance_secret_key(instance_path: str, filename: str = "secret_key") -> str:
+    """Return a key kept in the instance folder, creating it on first use.
 
-    Sessions must survive a restart, so a key generated at start-up is written once
-    and reused; it never lives in the repository.
+    Sessions and tickets must survive a restart, so a key generated at start-up is written
+    once and reused; it never lives in the repository.
     """
-    path = Path(instance_path) / "secret_key"
+    path = Path(instance_path) / filename
     if path.exists():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -38,6 +38,9 @@ def settings_from_environment(instance_path: str) -> dict:
     database_url = env.get("DATABASE_URL") or "sqlite:///" + str(Path(instance_path) / "eventsys.db")
     return {
         "SECRET_KEY": env.get("SECRET_KEY") or instance_secret_key(instance_path),
+        # Tickets (QR codes, manage links) are derived from this key: keep it when rotating SECRET_KEY,
+        # and give every instance behind a load balancer the same one.
+        "TICKET_KEY": env.get("TICKET_KEY") or instance_secret_key(instance_path, "ticket_key"),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         "MAIL_SERVER": env.get("MAIL_SERVER") or None,
@@ -49,6 +52,9 @@ def settings_from_environment(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or "memory://",
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE")),
+        "TRUSTED_PROXY_COUNT": int(env.get("TRUSTED_PROXY_COUNT") or 0),
+        "MAIL_SENDER_THREAD": _bool(env.get("MAIL_SENDER_THREAD"), default=True),
+        "REGISTRATION_RATE_LIMIT": env.get("REGISTRATION_RATE_LIMIT") or "120 per minute",
     }
 
 
@@ -66,4 +72,3 @@ class DefaultConfig:
     RATELIMIT_STRATEGY = "moving-window"
     LOGIN_RATE_LIMIT = "10 per minute"
     ACCOUNT_RATE_LIMIT = "20 per hour"
-    JSON_SORT_KEYS = False

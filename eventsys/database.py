@@ -1,17 +1,22 @@
-"""Engine set-up: SQLite pragmas and explicit BEGIN so writers can take the lock up front.
+"""Engine set-up: SQLite pragmas, and transactions that hold SQLite's write lock only briefly.
 
-pysqlite's own transaction handling issues BEGIN lazily and only before DML; SQLAlchemy's
-documented recipe turns it off and emits BEGIN itself. A connection whose execution options
-carry ``sqlite_begin="IMMEDIATE"`` takes the write lock when the transaction starts, which
-keeps read-then-write services from failing with "database is locked" halfway through.
+On SQLite, reads run outside any transaction, so no request holds an old snapshot (which would
+also stop WAL checkpoints from catching up). A write transaction takes the write lock when it
+begins: ``write_transaction()`` for the Core statements of the hot paths, and the ORM's flush
+(see ``_begin_before_flush``) for everything else. pysqlite's own transaction handling is
+turned off, as SQLAlchemy's documentation recommends, and BEGIN is emitted here instead.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from sqlalchemy import event
+from sqlalchemy import Connection, event
 from sqlalchemy.engine import Engine
+
+from eventsys.extensions import db
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -33,5 +38,29 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
-        mode = connection.get_execution_options().get("sqlite_begin", "")
-        connection.exec_driver_sql(f"BEGIN {mode}".strip())
+        mode = connection.get_execution_options().get("sqlite_begin")
+        if mode is not None:
+            connection.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+def _begin_before_flush(session, _flush_context, _instances) -> None:
+    """Give an ORM flush on SQLite a real transaction, with the write lock taken up front."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite" and not connection.connection.driver_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+event.listen(db.session, "before_flush", _begin_before_flush)
+
+
+@contextmanager
+def write_transaction() -> Iterator[Connection]:
+    """One short write transaction, on a connection of its own, for Core statements.
+
+    It begins with the write lock held (``BEGIN IMMEDIATE`` on SQLite; on PostgreSQL the
+    conditional updates lock the rows they touch) and commits on leaving. Keep only the
+    statements that must be atomic inside it. The request's session sees the result at once
+    (on SQLite its reads hold no snapshot; on PostgreSQL they read committed data).
+    """
+    with db.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as connection, connection.begin():
+        yield connection

@@ -48,9 +48,10 @@ def from_local(naive: datetime, tz_name: str) -> datetime:
 def parse_iso(value: str, tz_name: str) -> datetime:
     """Parse an ISO 8601 timestamp; one without an offset is read in ``tz_name``."""
     moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
-    if moment.tzinfo is None:
-        return from_local(moment, tz_name)
-    return moment.astimezone(UTC)
+    moment = from_local(moment, tz_name) if moment.tzinfo is None else moment.astimezone(UTC)
+    if not 1 < moment.year < 9999:  # year 1 or 9999 overflows when shown in some zone
+        raise ValueError("timestamp out of range")
+    return moment
 
 
 def isoformat(moment: datetime | None, tz_name: str = "UTC") -> str | None:

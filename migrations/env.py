@@ -91,7 +91,8 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    with connectable.connect() as connection:
+    # sqlite_begin: run the migration inside one transaction on SQLite too (eventsys/database.py).
+    with connectable.connect().execution_options(sqlite_begin="") as connection:
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from flask import Flask
+from flask import Flask, g, request_started
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
@@ -97,13 +97,26 @@ def app_config() -> dict:
     return {}
 
 
+def _clear_g(sender: Flask, **extra) -> None:
+    for name in list(g):
+        g.pop(name)
+
+
 @pytest.fixture
 def app(database_url: str, app_config: dict) -> Iterator[Flask]:
+    """The app, with an app context open for the test's own database work.
+
+    A test-client request reuses that open context, so ``g`` is cleared when each request starts,
+    as a server would: otherwise Flask-Login's user and Flask-WTF's CSRF token would carry from
+    one request, and one client, into the next.
+    """
     app = create_app({**base_config(database_url), **app_config})
+    request_started.connect(_clear_g, app)
     with app.app_context():
         yield app
         db.session.remove()
         db.engine.dispose()
+    request_started.disconnect(_clear_g, app)
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from eventsys.api.serializers import (
 )
 from eventsys.auth.models import TokenKind
 from eventsys.auth.services import get_door_token, issue_token, list_door_tokens, revoke_token
-from eventsys.errors import Forbidden, ValidationFailed
+from eventsys.errors import Conflict, Forbidden, ValidationFailed
 from eventsys.events import services
 from eventsys.events.models import Event, EventStatus
 from eventsys.events.services import EventDetails, QuestionDetails
@@ -89,6 +89,8 @@ def create_event():
     data = json_body()
     values = read_fields(data, EVENT_FIELDS, reading_timezone(data, "UTC"))
     status = _event_status(values) or EventStatus.DRAFT
+    if status == EventStatus.CANCELLED:
+        raise ValidationFailed({"status": ["A new event is draft or published."]})
     event = services.create_event(user, _details(values, None), status)
     return event_json(event), 201
 
@@ -136,6 +138,9 @@ def update_event(slug: str):
         if name in values and values[name] is None:
             raise ValidationFailed({name: ["This field cannot be empty."]})
     status = _event_status(values)
+    if status is not None and status != event.status and not event.status.can_become(status):
+        # Refuse before saving anything, so a 409 leaves the event as it was.
+        raise Conflict(f"A {event.status.value} event cannot become {status.value}.")
     services.update_event(event, _details(values, EventDetails.of(event)))
     if status is not None:
         services.change_status(event, status)

@@ -7,10 +7,12 @@ from typing import Any
 
 from flask import request
 
-from eventsys.errors import DomainError, ValidationFailed
+from eventsys.api import api_bp
+from eventsys.errors import DomainError, NotFound, ValidationFailed
 from eventsys.timeutil import parse_iso
 
 MAX_PER_PAGE = 200
+MAX_PAGE = 2**31 - 1  # beyond this the row offset overflows the database's integers
 
 
 class MalformedRequest(DomainError):
@@ -25,6 +27,15 @@ class UnsupportedMediaType(DomainError):
     message = "Send the body as JSON (Content-Type: application/json)."
 
 
+@api_bp.before_request
+def refuse_nul_characters() -> None:
+    """Nothing stored holds NUL (PostgreSQL text cannot), so an address or query string with one is refused."""
+    if any(isinstance(value, str) and "\x00" in value for value in (request.view_args or {}).values()):
+        raise NotFound()
+    if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+        raise MalformedRequest("The query string contains a NUL character.")
+
+
 def json_body(optional: bool = False) -> dict[str, Any]:
     """The request's JSON object; ``optional`` accepts an empty body as ``{}``."""
     raw = request.get_data(cache=True)
@@ -34,7 +45,10 @@ def json_body(optional: bool = False) -> dict[str, Any]:
         raise MalformedRequest("Send a JSON object as the request body.")
     if not request.is_json:
         raise UnsupportedMediaType()
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser goes: malformed, not a crash
+        data = None
     if data is None:
         raise MalformedRequest("The body is not valid JSON.")
     if not isinstance(data, dict):
@@ -72,6 +86,21 @@ def _has_type(value: Any, kind: type | str) -> bool:
     return isinstance(value, kind)
 
 
+def _storable(value: Any) -> bool:
+    """No database stores a lone surrogate, and PostgreSQL text cannot hold NUL."""
+    texts = value if isinstance(value, list) else [value]
+    for text in texts:
+        if not isinstance(text, str):
+            continue
+        if "\x00" in text:
+            return False
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+    return True
+
+
 def read_fields(data: dict[str, Any], spec: dict[str, Field], tz_name: str = "UTC") -> dict[str, Any]:
     """Return the fields of ``spec`` present in ``data``, typed.
 
@@ -97,6 +126,9 @@ def read_fields(data: dict[str, Any], spec: dict[str, Field], tz_name: str = "UT
             continue
         if not _has_type(value, field.kind):
             wrong_types[name] = [f"Must be {_type_name(field.kind)}" + (" or null." if field.nullable else ".")]
+            continue
+        if not _storable(value):
+            invalid[name] = ["Contains characters that are not allowed (NUL or invalid Unicode)."]
             continue
         if field.kind == "datetime":
             try:
@@ -138,4 +170,6 @@ def _positive_int_arg(name: str, default: int) -> int:
         ) from None
     if value < 1:
         raise MalformedRequest(f"`{name}` must be 1 or more.", fields={name: ["Must be 1 or more."]})
+    if value > MAX_PAGE:
+        raise MalformedRequest(f"`{name}` is too large.", fields={name: [f"Must be at most {MAX_PAGE}."]})
     return value

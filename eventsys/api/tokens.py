@@ -19,7 +19,10 @@ TOKEN_REQUEST = {
 
 
 def _account_key() -> str:
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:
+        data = None
     email = data.get("email") if isinstance(data, dict) else None
     return "account:" + (email.strip().lower() if isinstance(email, str) else "-")
 

@@ -98,7 +98,9 @@ def change_password():
         except ValidationFailed as exc:
             add_field_errors(form, exc)
         else:
-            login_user(current_user)  # the session carries the new session version
+            # The session carries the new session version. Pass the user itself, not the proxy, which
+            # login_user would store as the request's user and make current_user refer to itself.
+            login_user(current_user._get_current_object())
             flash("Your password is changed. Other devices have been logged out.", "success")
             return redirect(url_for("manage.my_events"))
     return render_template("auth/change_password.html", form=form), 422 if form.errors else 200

@@ -5,11 +5,12 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     IntegerField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from eventsys.events.models import Event, QuestionKind
 from eventsys.events.services import SLUG_MAX, EventDetails, QuestionDetails
@@ -30,6 +31,15 @@ QUESTION_KIND_LABELS = {
     QuestionKind.CHECKBOX: "Yes / no checkbox",
     QuestionKind.COUNTRY: "Country",
 }
+
+
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
+def _plausible_year(form: FlaskForm, field: DateTimeLocalField) -> None:
+    """Refuse a mistyped year such as 0001 or 9999, which cannot even be converted to UTC."""
+    if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+        raise ValidationError(f"Enter a year from {FIRST_YEAR} to {LAST_YEAR}.")
 
 
 def _capacity_field(label: str) -> IntegerField:
@@ -57,19 +67,22 @@ class EventForm(FlaskForm):
     address = StringField("Address", validators=[Optional(), Length(max=500)])
     timezone = SelectField("Time zone", default="UTC", description="Times below are in this zone.")
     starts_at = DateTimeLocalField(
-        "Starts", format=DATETIME_FORMAT, validators=[DataRequired(message="Enter a date and time.")]
+        "Starts", format=DATETIME_FORMAT, validators=[DataRequired(message="Enter a date and time."), _plausible_year]
     )
     ends_at = DateTimeLocalField(
-        "Ends", format=DATETIME_FORMAT, validators=[DataRequired(message="Enter a date and time.")]
+        "Ends", format=DATETIME_FORMAT, validators=[DataRequired(message="Enter a date and time."), _plausible_year]
     )
     capacity = _capacity_field("Capacity (seats)")
     registration_opens_at = DateTimeLocalField(
-        "Registration opens", format=DATETIME_FORMAT, validators=[Optional()], description="Empty: open now."
+        "Registration opens",
+        format=DATETIME_FORMAT,
+        validators=[Optional(), _plausible_year],
+        description="Empty: open now.",
     )
     registration_closes_at = DateTimeLocalField(
         "Registration closes",
         format=DATETIME_FORMAT,
-        validators=[Optional()],
+        validators=[Optional(), _plausible_year],
         description="Empty: when the event starts.",
     )
     requires_approval = BooleanField("Registrations need my approval")
@@ -77,7 +90,7 @@ class EventForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = [(name, name.replace("_", " ")) for name in timezone_names()]
+        self.timezone.choices = [SelectChoice(name, name.replace("_", " ")) for name in timezone_names()]
 
     def fill_from(self, event: Event) -> None:
         details = EventDetails.of(event)
@@ -119,7 +132,9 @@ class TicketTypeForm(FlaskForm):
 
 class QuestionForm(FlaskForm):
     label = StringField("Question", validators=[DataRequired(), Length(max=300)])
-    kind = SelectField("Kind of answer", choices=[(k.value, label) for k, label in QUESTION_KIND_LABELS.items()])
+    kind = SelectField(
+        "Kind of answer", choices=[SelectChoice(k.value, label) for k, label in QUESTION_KIND_LABELS.items()]
+    )
     options = TextAreaField(
         "Options", validators=[Optional(), Length(max=40_000)], description="For lists: one option per line."
     )

@@ -11,7 +11,7 @@ from eventsys.extensions import db
 from eventsys.timeutil import UTCDateTime, to_local, utcnow
 
 
-def _enum_column(enum_cls: type[enum.Enum]) -> db.Enum:
+def enum_column(enum_cls: type[enum.Enum]) -> db.Enum:
     return db.Enum(enum_cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
@@ -71,7 +71,7 @@ class Event(db.Model):
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     requires_approval: Mapped[bool] = mapped_column(default=False)
     waitlist: Mapped[bool] = mapped_column(default=True)
-    status: Mapped[EventStatus] = mapped_column(_enum_column(EventStatus), default=EventStatus.DRAFT, index=True)
+    status: Mapped[EventStatus] = mapped_column(enum_column(EventStatus), default=EventStatus.DRAFT, index=True)
     # Seats held by confirmed registrations; kept in the same statement that takes a seat.
     seats_taken: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -131,7 +131,7 @@ class Question(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     label: Mapped[str] = mapped_column(String(300))
-    kind: Mapped[QuestionKind] = mapped_column(_enum_column(QuestionKind))
+    kind: Mapped[QuestionKind] = mapped_column(enum_column(QuestionKind))
     required: Mapped[bool] = mapped_column(default=False)
     options: Mapped[list[str]] = mapped_column(JSON, default=list)
     help_text: Mapped[str] = mapped_column(String(500), default="")

@@ -21,9 +21,10 @@ from eventsys.events.models import Event, EventStatus, Question, QuestionKind, T
 from eventsys.extensions import db
 from eventsys.timeutil import is_timezone, utcnow
 
-SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")  # \Z: `$` would let a trailing newline in
 SLUG_MAX = 80
 DEFAULT_TICKET_TYPE = "General admission"
+MAX_CAPACITY = 2**31 - 1  # the largest value the database's integer column holds
 
 
 @dataclass
@@ -72,7 +73,8 @@ def can_manage(event: Event, user: User | None) -> bool:
 
 def find_visible_event(slug: str, user: User | None) -> Event:
     """The event at ``slug`` if the caller may see it; a draft of someone else is not found."""
-    event = db.session.scalar(select(Event).where(Event.slug == slug)) if isinstance(slug, str) else None
+    well_formed = isinstance(slug, str) and len(slug) <= SLUG_MAX and SLUG_PATTERN.match(slug)
+    event = db.session.scalar(select(Event).where(Event.slug == slug)) if well_formed else None
     if event is None or not can_view(event, user):
         raise NotFound("No such event.")
     return event
@@ -138,8 +140,8 @@ def _check_details(details: EventDetails, event: Event | None) -> dict[str, list
         errors["timezone"] = ["Choose a time zone such as Asia/Shanghai."]
     if details.ends_at <= details.starts_at:
         errors["ends_at"] = ["The end must be after the start."]
-    if details.capacity is not None and details.capacity < 0:
-        errors["capacity"] = ["Enter 0 or more, or leave empty for no limit."]
+    if details.capacity is not None and not 0 <= details.capacity <= MAX_CAPACITY:
+        errors["capacity"] = [f"Enter 0 to {MAX_CAPACITY}, or leave empty for no limit."]
     opens, closes = details.registration_opens_at, details.registration_closes_at
     if opens and closes and closes <= opens:
         errors["registration_closes_at"] = ["Registration must close after it opens."]
@@ -205,8 +207,8 @@ def _check_ticket_type(name: str, capacity: int | None, description: str) -> dic
         errors["name"] = ["Enter a name."]
     elif len(name.strip()) > 120:
         errors["name"] = ["Use at most 120 characters."]
-    if capacity is not None and capacity < 0:
-        errors["capacity"] = ["Enter 0 or more, or leave empty for no limit."]
+    if capacity is not None and not 0 <= capacity <= MAX_CAPACITY:
+        errors["capacity"] = [f"Enter 0 to {MAX_CAPACITY}, or leave empty for no limit."]
     if len(description) > 5000:
         errors["description"] = ["Use at most 5,000 characters."]
     return errors

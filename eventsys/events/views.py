@@ -29,8 +29,10 @@ def home():
 
 @public_bp.get("/events/<slug>")
 def event_page(slug: str):
-    event = services.find_visible_event(slug, _viewer())
-    return render_template("events/public_event.html", event=event, can_manage=services.can_manage(event, _viewer()))
+    """The public event page, with its registration form (kept in the registration package)."""
+    from eventsys.registration.views import render_event_page
+
+    return render_event_page(services.find_visible_event(slug, _viewer()))
 
 
 # --- organizer pages ----------------------------------------------------------------------

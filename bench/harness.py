@@ -1,0 +1,117 @@
+"""Shared set-up for benchmarks: a migrated SQLite database and gunicorn serving it."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.smtp import free_port  # noqa: E402
+
+
+def bench_environment(database_url: str, port: int) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "bench",
+        "TICKET_KEY": "bench",
+        "RATELIMIT_ENABLED": "false",
+        "MAIL_SENDER_THREAD": "false",
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+    }
+
+
+class Bench:
+    def __init__(self, workers: int = 2) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="eventsys-bench-"))
+        self.database_url = f"sqlite:///{self.dir}/bench.db"
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = bench_environment(self.database_url, self.port)
+        self.workers = workers
+        self.server: subprocess.Popen | None = None
+
+    def app(self):
+        os.environ.update(self.env)
+        from eventsys import create_app
+
+        return create_app()
+
+    def migrate(self) -> None:
+        subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "app", "db", "upgrade"],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
+        )
+
+    def serve(self) -> None:
+        gunicorn = Path(sys.executable).parent / "gunicorn"
+        self.server = subprocess.Popen(
+            [
+                str(gunicorn),
+                "-w",
+                str(self.workers),
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+                "--backlog",
+                "2048",
+                "app:app",
+            ],
+            cwd=ROOT,
+            env=self.env,
+        )
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(self.url + "/", timeout=2).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("gunicorn did not start")
+
+    def wrk(self, path: str, script: str, seconds: int = 10, connections: int = 16, threads: int = 2) -> dict:
+        output = subprocess.run(
+            [
+                "wrk",
+                f"-t{threads}",
+                f"-c{connections}",
+                f"-d{seconds}s",
+                "--latency",
+                "-s",
+                str(ROOT / "bench" / script),
+                self.url + path,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        statuses = {int(code): int(count) for code, count in re.findall(r"^STATUS (\d+) (\d+)$", output, re.M)}
+        latency = dict(re.findall(r"(p\d+)_ms=([\d.]+)", output))
+        requests, duration = re.search(r"SUMMARY requests=(\d+) duration_s=([\d.]+)", output).groups()
+        return {
+            "statuses": statuses,
+            "p50": float(latency["p50"]),
+            "p90": float(latency["p90"]),
+            "p99": float(latency["p99"]),
+            "requests": int(requests),
+            "seconds": float(duration),
+            "raw": output,
+        }
+
+    def close(self) -> None:
+        if self.server is not None:
+            self.server.terminate()
+            self.server.wait(timeout=15)
+        shutil.rmtree(self.dir, ignore_errors=True)

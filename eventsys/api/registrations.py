@@ -1,0 +1,156 @@
+"""Registrations: public sign-up, the organizer's list and actions, a gate's look-up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, request
+from sqlalchemy import func, select
+
+from eventsys.api import api_bp
+from eventsys.api.auth import caller
+from eventsys.api.schema import Field, MalformedRequest, json_body, pagination, read_fields
+from eventsys.api.serializers import page_json
+from eventsys.errors import ValidationFailed
+from eventsys.events import services as event_services
+from eventsys.events.models import Event
+from eventsys.extensions import db, limiter
+from eventsys.registration import services
+from eventsys.registration.models import Registration, RegistrationStatus
+from eventsys.registration.services import RegistrationRequest
+from eventsys.registration.views import registrations_query
+from eventsys.timeutil import isoformat
+from eventsys.urls import public_url
+
+REGISTRATION_FIELDS = {
+    "name": Field(str, required=True),
+    "email": Field(str, required=True),
+    "ticket_type_id": Field(int, nullable=True),
+    "answers": Field(dict, nullable=True),
+    "locale": Field(str, nullable=True),
+}
+
+
+def registration_json(registration: Registration, for_door: bool = False) -> dict[str, Any]:
+    """A registration as the list shows it; a door token sees no e-mail address or answers."""
+    event = registration.event
+    body: dict[str, Any] = {
+        "code": registration.code,
+        "name": registration.name,
+        "status": registration.status.value,
+        "ticket_type": {"id": registration.ticket_type.id, "name": registration.ticket_type.name},
+        "created_at": isoformat(registration.created_at, event.timezone),
+        "checked_in": registration.checked_in_at is not None,
+    }
+    if not for_door:
+        body["email"] = registration.email
+        body["answers"] = dict(registration.answers or {})
+        body["waitlist_position"] = services.waitlist_position(registration)
+    return body
+
+
+def attendee_json(registration: Registration) -> dict[str, Any]:
+    """What the person who registered gets back: their status, links and, when confirmed, the ticket."""
+    secret = services.manage_secret_of(registration)
+    body: dict[str, Any] = {
+        "code": registration.code,
+        "status": registration.status.value,
+        "ticket_type": {"id": registration.ticket_type.id, "name": registration.ticket_type.name},
+        "manage_url": public_url("registration.ticket_page", secret=secret),
+    }
+    if registration.status == RegistrationStatus.WAITLISTED:
+        body["waitlist_position"] = services.waitlist_position(registration)
+    if registration.status == RegistrationStatus.CONFIRMED:
+        body["ticket"] = {
+            "qr_payload": services.qr_payload_of(registration),
+            "qr_png_url": public_url("registration.qr_png", secret=secret),
+            "qr_svg_url": public_url("registration.qr_svg", secret=secret),
+            "ics_url": public_url("registration.calendar", secret=secret),
+        }
+    return body
+
+
+def _public_event(slug: str) -> Event:
+    return event_services.find_visible_event(slug, caller().user)
+
+
+@api_bp.post("/events/<slug>/registrations")
+@limiter.limit(lambda: current_app.config["REGISTRATION_RATE_LIMIT"])
+def create_registration(slug: str):
+    event = _public_event(slug)
+    values = read_fields(json_body(), REGISTRATION_FIELDS)
+    registration = services.register_attendee(
+        event,
+        RegistrationRequest(
+            name=values["name"],
+            email=values["email"],
+            ticket_type_id=values.get("ticket_type_id"),
+            answers={str(key): value for key, value in (values.get("answers") or {}).items()},
+            locale=values.get("locale") or "en",
+        ),
+    )
+    return attendee_json(registration), 201
+
+
+def _bool_arg(name: str) -> bool | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    if raw.lower() in ("true", "1", "yes"):
+        return True
+    if raw.lower() in ("false", "0", "no"):
+        return False
+    raise MalformedRequest(f"`{name}` must be true or false.", fields={name: ["Must be true or false."]})
+
+
+@api_bp.get("/events/<slug>/registrations")
+def list_registrations(slug: str):
+    current = caller()
+    event = event_services.find_visible_event(slug, current.user)
+    current.require_door_or_organizer(event)
+    page, per_page = pagination()
+    status = request.args.get("status") or ""
+    if status and status not in {s.value for s in RegistrationStatus}:
+        raise ValidationFailed({"status": ["Use one of: " + ", ".join(s.value for s in RegistrationStatus) + "."]})
+    ticket_type = request.args.get("ticket_type") or None
+    # isdigit() let "²" through to int(), and a huge id overflowed the database's integer: both a 500.
+    if ticket_type is not None and not (ticket_type.isdecimal() and len(ticket_type) <= 9):
+        raise MalformedRequest("`ticket_type` must be a ticket type id.", fields={"ticket_type": ["Must be an id."]})
+    query = registrations_query(
+        event, request.args.get("q", "")[:200], status, int(ticket_type) if ticket_type else None
+    )
+    checked_in = _bool_arg("checked_in")
+    if checked_in is not None:
+        query = query.where(
+            Registration.checked_in_at.isnot(None) if checked_in else Registration.checked_in_at.is_(None)
+        )
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    registrations = db.session.scalars(
+        query.order_by(Registration.id).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    items = [registration_json(r, for_door=current.is_door) for r in registrations]
+    return page_json(items, total, page, per_page)
+
+
+def _organizer_registration(slug: str, code: str) -> Registration:
+    event = event_services.find_managed_event(slug, caller().require_organizer())
+    return services.find_registration(event, code)
+
+
+@api_bp.get("/events/<slug>/registrations/<code>")
+def get_registration(slug: str, code: str):
+    return registration_json(_organizer_registration(slug, code))
+
+
+ACTIONS = {
+    "cancel": services.cancel_registration,
+    "approve": services.approve_registration,
+    "reject": services.reject_registration,
+}
+
+
+@api_bp.post("/events/<slug>/registrations/<code>/<any(cancel, approve, reject):action>")
+def registration_action(slug: str, code: str, action: str):
+    registration = _organizer_registration(slug, code)
+    json_body(optional=True)
+    return registration_json(ACTIONS[action](registration))

@@ -1,0 +1,1 @@
+"""E-mail through an outbox: written with the change that causes it, sent by a background sender."""

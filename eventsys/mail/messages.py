@@ -1,0 +1,97 @@
+"""Rendering an outbox entry into an e-mail, when it is sent: text and HTML, QR inline, .ics attached."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from flask import current_app, render_template
+
+from eventsys.mail.models import MailKind, OutboxMessage
+from eventsys.registration import tickets
+from eventsys.registration.models import Registration, RegistrationStatus
+from eventsys.registration.services import manage_secret_of, qr_payload_of, waitlist_position
+from eventsys.urls import public_url
+
+SUBJECTS = {
+    MailKind.CONFIRMED: "Your ticket for {event}",
+    MailKind.WAITLISTED: "You are on the waiting list for {event}",
+    MailKind.PENDING_APPROVAL: "We received your registration for {event}",
+    MailKind.PROMOTED: "A seat opened up: your ticket for {event}",
+    MailKind.APPROVED: "You are in: your ticket for {event}",
+    MailKind.REJECTED: "Your registration for {event}",
+    MailKind.CANCELLED: "Your registration for {event} is cancelled",
+    MailKind.LINK_AGAIN: "Your registration for {event}",
+}
+TICKET_KINDS = {MailKind.CONFIRMED, MailKind.PROMOTED, MailKind.APPROVED, MailKind.LINK_AGAIN}
+
+
+@dataclass
+class RenderedMessage:
+    subject: str
+    text: str
+    html: str
+    qr_png: bytes | None
+    ics: bytes | None
+
+
+def is_obsolete(message: OutboxMessage) -> bool:
+    """A ticket message for a registration that is no longer confirmed would mislead: skip it."""
+    registration = message.registration
+    if message.kind == MailKind.LINK_AGAIN:
+        return not registration.status.is_active
+    return message.kind in TICKET_KINDS and registration.status != RegistrationStatus.CONFIRMED
+
+
+def calendar_for(registration: Registration) -> bytes:
+    event = registration.event
+    return tickets.calendar_file(
+        uid=f"registration-{registration.id}@eventsys",
+        name=event.name,
+        starts_at=event.local(event.starts_at),
+        ends_at=event.local(event.ends_at),
+        location=", ".join(part for part in (event.venue, event.address) if part),
+        description=f"Your ticket: {public_url('registration.ticket_page', secret=manage_secret_of(registration))}",
+        url=public_url("public.event_page", slug=event.slug),
+    )
+
+
+def render(message: OutboxMessage) -> RenderedMessage:
+    registration = message.registration
+    event = registration.event
+    with_ticket = registration.status == RegistrationStatus.CONFIRMED and message.kind in TICKET_KINDS
+    context = {
+        "kind": message.kind.value,
+        "registration": registration,
+        "event": event,
+        "manage_url": public_url("registration.ticket_page", secret=manage_secret_of(registration)),
+        "event_url": public_url("public.event_page", slug=event.slug),
+        "position": waitlist_position(registration),
+        "with_ticket": with_ticket,
+    }
+    return RenderedMessage(
+        subject=SUBJECTS[message.kind].format(event=event.name),
+        text=render_template("mail/message.txt", **context),
+        html=render_template("mail/message.html", **context),
+        qr_png=tickets.qr_png(qr_payload_of(registration)) if with_ticket else None,
+        ics=calendar_for(registration) if with_ticket else None,
+    )
+
+
+def build_email(message: OutboxMessage) -> EmailMessage:
+    rendered = render(message)
+    email = EmailMessage()
+    email["Subject"] = rendered.subject
+    email["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    email["To"] = message.to_address
+    email["Date"] = formatdate(localtime=False)
+    email["Message-ID"] = make_msgid(domain="eventsys")
+    email.set_content(rendered.text)
+    email.add_alternative(rendered.html, subtype="html")
+    if rendered.qr_png:
+        html_part = email.get_payload()[1]
+        html_part.add_related(rendered.qr_png, "image", "png", cid="<ticket-qr>", filename="ticket-qr.png")
+    if rendered.ics:
+        email.add_attachment(rendered.ics, maintype="text", subtype="calendar", filename="event.ics")
+    return email

@@ -1,0 +1,1 @@
+"""Registrations: the form, seats, waitlist, approval, and tickets (codes, QR, .ics)."""

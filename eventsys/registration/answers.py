@@ -1,0 +1,165 @@
+"""Checking answers to an event's own questions: one set of rules for the form and the API."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from typing import Any
+
+import pycountry
+from email_validator import EmailNotValidError, validate_email
+
+from eventsys.errors import ValidationFailed
+from eventsys.events.models import Question, QuestionKind
+
+PHONE = re.compile(r"^\+?[0-9 ().\-/]{5,30}$")
+TEXT_LIMITS = {QuestionKind.TEXT: 500, QuestionKind.TEXTAREA: 5000}
+REQUIRED_MESSAGE = "This question needs an answer."
+
+
+class InvalidAnswer(ValueError):
+    """The answer given cannot stand; its message is shown beside the question."""
+
+
+@lru_cache(maxsize=1)
+def countries() -> tuple[tuple[str, str], ...]:
+    """(ISO 3166 code, name) for every country, sorted by name."""
+    return tuple(sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda pair: pair[1]))
+
+
+@lru_cache(maxsize=1)
+def _country_codes() -> frozenset[str]:
+    return frozenset(code for code, _ in countries())
+
+
+def country_name(code: str) -> str:
+    return dict(countries()).get(code, code)
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value is False or (isinstance(value, str | list | tuple) and not value)
+
+
+def _text(value: Any, limit: int) -> str:
+    if not isinstance(value, str):
+        raise InvalidAnswer("Enter text.")
+    value = value.strip()
+    if len(value) > limit:
+        raise InvalidAnswer(f"Use at most {limit} characters.")
+    return value
+
+
+def _number(value: Any) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+        raise InvalidAnswer("Enter a number.")
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise InvalidAnswer("Enter a number.") from None
+    if not number.is_finite() or abs(number) > Decimal("1e15"):
+        raise InvalidAnswer("Enter a number.")
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def _date(value: Any) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip()).isoformat()
+        except ValueError:
+            pass
+    raise InvalidAnswer("Enter a date as YYYY-MM-DD.")
+
+
+def _choice(value: Any, options: list[str]) -> str:
+    if not isinstance(value, str) or value not in options:
+        raise InvalidAnswer("Choose one of the options.")
+    return value
+
+
+def _choices(value: Any, options: list[str]) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple) or any(item not in options for item in value):
+        raise InvalidAnswer("Choose from the options.")
+    return [option for option in options if option in value]  # in the organizer's order, once each
+
+
+def _email(value: Any) -> str:
+    text = _text(value, 254)
+    try:
+        return validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise InvalidAnswer(str(exc)) from None
+
+
+def _phone(value: Any) -> str:
+    text = _text(value, 30)
+    if not PHONE.match(text) or sum(ch.isdigit() for ch in text) < 5:
+        raise InvalidAnswer("Enter a phone number, e.g. +86 571 8888 8888.")
+    return text
+
+
+def _country(value: Any) -> str:
+    code = value.strip().upper() if isinstance(value, str) else None
+    if code not in _country_codes():
+        raise InvalidAnswer("Choose a country from the list.")
+    return code
+
+
+def clean_answer(question: Question, value: Any) -> Any:
+    kind = question.kind
+    if kind in TEXT_LIMITS:
+        return _text(value, TEXT_LIMITS[kind])
+    if kind == QuestionKind.NUMBER:
+        return _number(value)
+    if kind == QuestionKind.DATE:
+        return _date(value)
+    if kind == QuestionKind.SELECT:
+        return _choice(value, question.options)
+    if kind == QuestionKind.MULTISELECT:
+        return _choices(value, question.options)
+    if kind == QuestionKind.CHECKBOX:
+        if not isinstance(value, bool):
+            raise InvalidAnswer("Answer true or false.")
+        return value
+    if kind == QuestionKind.EMAIL:
+        return _email(value)
+    if kind == QuestionKind.PHONE:
+        return _phone(value)
+    return _country(value)
+
+
+def clean_answers(questions: Iterable[Question], raw: dict[str, Any]) -> dict[str, Any]:
+    """Return the answers keyed by question id (as a string); raise with every problem at once.
+
+    Field names in the error are ``answers.<question id>``.
+    """
+    questions = list(questions)
+    known = {str(q.id) for q in questions}
+    errors: dict[str, list[str]] = {
+        f"answers.{key}": ["No such question for this event."] for key in raw if str(key) not in known
+    }
+    clean: dict[str, Any] = {}
+    for question in questions:
+        key = str(question.id)
+        value = raw.get(key)
+        if isinstance(value, str):
+            value = value.strip()
+        if _is_empty(value) or (isinstance(value, float) and math.isnan(value)):
+            if question.required:
+                message = "Tick this box to go on." if question.kind == QuestionKind.CHECKBOX else REQUIRED_MESSAGE
+                errors[f"answers.{key}"] = [message]
+            continue
+        try:
+            clean[key] = clean_answer(question, value)
+        except InvalidAnswer as exc:
+            errors[f"answers.{key}"] = [str(exc)]
+    if errors:
+        raise ValidationFailed(errors)
+    return clean

@@ -1,0 +1,117 @@
+"""The registration form, built from the event's own questions.
+
+The fields only turn what the browser sent into Python values; the rules for answers live in
+registration/answers.py, shared with the API, and their messages come back beside the fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    EmailField,
+    Field,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from eventsys.events.models import Event, Question, QuestionKind, TicketType
+from eventsys.registration.answers import countries
+
+
+class MarkedRequired:
+    """Marks a field required for rendering (label star, `required` attribute); checking is the service's."""
+
+    field_flags: ClassVar[dict[str, bool]] = {"required": True}
+
+    def __call__(self, form, field) -> None:
+        return None
+
+
+class CheckboxList(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class RegistrationForm(FlaskForm):
+    name = StringField(
+        "Your name",
+        validators=[DataRequired(message="Enter your name."), Length(max=200)],
+        render_kw={"autocomplete": "name"},
+    )
+    email = EmailField(
+        "E-mail address",
+        validators=[DataRequired(message="Enter your e-mail address."), Length(max=254)],
+        description="Your ticket is sent here.",
+        render_kw={"autocomplete": "email"},
+    )
+
+    def answers(self) -> dict[str, Any]:
+        return {name.removeprefix("q_"): field.data for name, field in self._fields.items() if name.startswith("q_")}
+
+    def ticket_type_id_value(self) -> int | None:
+        field = self._fields.get("ticket_type_id")
+        return field.data if field is not None else None
+
+
+def _ticket_label(ticket_type: TicketType, waitlist: bool) -> str:
+    remaining = ticket_type.remaining
+    if remaining is None:
+        return ticket_type.name
+    if remaining == 0:
+        return f"{ticket_type.name} (full{', waiting list' if waitlist else ''})"
+    return f"{ticket_type.name} ({remaining} left)"
+
+
+def _question_field(question: Question) -> Field:
+    validators: list = [MarkedRequired()] if question.required else [Optional()]
+    options = {"label": question.label, "description": question.help_text}
+    kind = question.kind
+    if kind == QuestionKind.TEXTAREA:
+        return TextAreaField(validators=[*validators, Length(max=5000)], **options)
+    if kind == QuestionKind.EMAIL:
+        return EmailField(validators=validators, **options)
+    if kind == QuestionKind.PHONE:
+        return TelField(validators=validators, render_kw={"autocomplete": "tel"}, **options)
+    if kind == QuestionKind.NUMBER:
+        return DecimalField(validators=[Optional()], places=None, **options)
+    if kind == QuestionKind.DATE:
+        return DateField(validators=[Optional()], **options)
+    if kind == QuestionKind.SELECT:
+        choices = [SelectChoice("", "Choose…"), *[SelectChoice(o) for o in question.options]]
+        return SelectField(choices=choices, validate_choice=False, validators=validators, **options)
+    if kind == QuestionKind.MULTISELECT:
+        return CheckboxList(choices=[SelectChoice(o) for o in question.options], validate_choice=False, **options)
+    if kind == QuestionKind.CHECKBOX:
+        return BooleanField(validators=validators, **options)
+    if kind == QuestionKind.COUNTRY:
+        choices = [SelectChoice("", "Choose a country…"), *(SelectChoice(code, name) for code, name in countries())]
+        return SelectField(choices=choices, validate_choice=False, validators=validators, **options)
+    return StringField(validators=[*validators, Length(max=500)], **options)
+
+
+def build_registration_form(event: Event, **kwargs) -> RegistrationForm:
+    """A form class for this event's ticket types and questions, instantiated."""
+
+    class EventRegistrationForm(RegistrationForm):
+        pass
+
+    if len(event.ticket_types) > 1:
+        choices = [SelectChoice(t.id, _ticket_label(t, event.waitlist)) for t in event.ticket_types]
+        EventRegistrationForm.ticket_type_id = RadioField(
+            "Ticket type", choices=choices, coerce=int, validators=[DataRequired(message="Choose a ticket type.")]
+        )
+    for question in event.questions:
+        setattr(EventRegistrationForm, f"q_{question.id}", _question_field(question))
+    return EventRegistrationForm(**kwargs)

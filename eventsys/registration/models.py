@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eventsys.events.models import Event, TicketType, enum_column
+from eventsys.extensions import db
+from eventsys.timeutil import UTCDateTime, utcnow
+
+
+class RegistrationStatus(enum.StrEnum):
+    """Where a registration stands; the transitions it allows live here, in one place."""
+
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    PENDING_APPROVAL = "pending_approval"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_active(self) -> bool:
+        """Active registrations hold the e-mail address: nobody registers twice while one is."""
+        return self in ACTIVE_STATUSES
+
+    def can_become(self, target: RegistrationStatus) -> bool:
+        return target in _TRANSITIONS[self]
+
+
+ACTIVE_STATUSES = frozenset(
+    {RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED, RegistrationStatus.PENDING_APPROVAL}
+)
+
+_TRANSITIONS: dict[RegistrationStatus, frozenset[RegistrationStatus]] = {
+    RegistrationStatus.CONFIRMED: frozenset({RegistrationStatus.CANCELLED}),
+    RegistrationStatus.WAITLISTED: frozenset({RegistrationStatus.CONFIRMED, RegistrationStatus.CANCELLED}),
+    RegistrationStatus.PENDING_APPROVAL: frozenset(
+        {
+            RegistrationStatus.CONFIRMED,
+            RegistrationStatus.WAITLISTED,
+            RegistrationStatus.REJECTED,
+            RegistrationStatus.CANCELLED,
+        }
+    ),
+    RegistrationStatus.REJECTED: frozenset(),
+    RegistrationStatus.CANCELLED: frozenset(),
+}
+
+_ACTIVE_SQL = "status IN ('confirmed', 'waitlisted', 'pending_approval')"
+
+
+class Registration(db.Model):
+    __tablename__ = "registrations"
+    __table_args__ = (
+        UniqueConstraint("event_id", "code"),
+        # One active registration per address and event, enforced by the database under races.
+        Index(
+            "uq_registrations_active_email",
+            "event_id",
+            "email",
+            unique=True,
+            sqlite_where=text(_ACTIVE_SQL),
+            postgresql_where=text(_ACTIVE_SQL),
+        ),
+        Index("ix_registrations_waitlist", "event_id", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    ticket_type_id: Mapped[int] = mapped_column(ForeignKey("ticket_types.id"), index=True)
+    code: Mapped[str] = mapped_column(String(9))
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    status: Mapped[RegistrationStatus] = mapped_column(enum_column(RegistrationStatus))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    locale: Mapped[str] = mapped_column(String(16), default="en")
+    # Random per registration; the QR payload and the manage link are derived from it with the
+    # server's ticket key, and only their hashes are stored (see registration/tickets.py).
+    ticket_nonce: Mapped[bytes] = mapped_column(LargeBinary(16))
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    manage_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Check-in state, changed only by the check-in service's conditional update.
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # first admission
+    is_inside: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    event: Mapped[Event] = relationship()
+    ticket_type: Mapped[TicketType] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Registration {self.code} {self.status.value}>"

@@ -1,0 +1,457 @@
+"""Registering, cancelling, approving, and promoting from the waitlist.
+
+Every seat is taken by a conditional UPDATE of a counter (the event's, then the ticket type's,
+always in that order) inside one short write transaction, so concurrent registrations never
+confirm more than either capacity, on SQLite and PostgreSQL alike. Validation and look-ups that
+decide nothing racy happen before the transaction; mail is queued inside it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
+
+from eventsys.database import write_transaction
+from eventsys.errors import (
+    AlreadyRegistered,
+    Conflict,
+    NotFound,
+    RegistrationClosed,
+    RegistrationNotOpen,
+    SoldOut,
+    ValidationFailed,
+)
+from eventsys.events.models import Event, EventStatus, TicketType
+from eventsys.extensions import db
+from eventsys.mail.models import MailKind, OutboxMessage
+from eventsys.registration import tickets
+from eventsys.registration.answers import clean_answers
+from eventsys.registration.models import ACTIVE_STATUSES, Registration, RegistrationStatus
+from eventsys.timeutil import utcnow
+
+LINK_AGAIN_INTERVAL = timedelta(minutes=10)
+SUPPORTED_LOCALES = ("en", "zh")
+
+
+@dataclass
+class RegistrationRequest:
+    """What an attendee sent, from the form or the API, before it is checked."""
+
+    name: str
+    email: str
+    ticket_type_id: int | None = None
+    answers: dict[str, Any] = field(default_factory=dict)
+    locale: str = "en"
+
+
+# --- the registration window ------------------------------------------------------------
+
+
+def registration_state(event: Event) -> str:
+    """`open`, or why not: `cancelled`, `not_published`, `not_open`, `closed`."""
+    now = utcnow()
+    if event.status == EventStatus.CANCELLED:
+        return "cancelled"
+    if event.status != EventStatus.PUBLISHED:
+        return "not_published"
+    if event.registration_opens_at and now < event.registration_opens_at:
+        return "not_open"
+    if now >= (event.registration_closes_at or event.ends_at):
+        return "closed"
+    return "open"
+
+
+def ensure_registration_open(event: Event) -> None:
+    state = registration_state(event)
+    if state == "not_published":
+        raise NotFound("No such event.")
+    if state == "cancelled":
+        raise RegistrationClosed("This event is cancelled.")
+    if state == "not_open":
+        raise RegistrationNotOpen()
+    if state == "closed":
+        raise RegistrationClosed()
+
+
+def is_sold_out(event: Event) -> bool:
+    """No seat of any ticket type left and no waitlist to join (approval events never sell out here)."""
+    if event.waitlist or event.requires_approval:
+        return False
+    return all(t.remaining == 0 for t in event.ticket_types)
+
+
+# --- checking the request ---------------------------------------------------------------------
+
+
+def _check_request(event: Event, request: RegistrationRequest) -> tuple[str, str, TicketType, dict[str, Any]]:
+    from eventsys.auth.services import normalize_email
+
+    errors: dict[str, list[str]] = {}
+    name = (request.name or "").strip()
+    if not name:
+        errors["name"] = ["Enter your name."]
+    elif len(name) > 200:
+        errors["name"] = ["Use at most 200 characters."]
+    email = ""
+    try:
+        email = normalize_email(request.email or "")
+    except ValidationFailed as exc:
+        errors.update(exc.fields or {})
+    ticket_type = _choose_ticket_type(event, request.ticket_type_id, errors)
+    answers: dict[str, Any] = {}
+    try:
+        answers = clean_answers(event.questions, request.answers or {})
+    except ValidationFailed as exc:
+        errors.update(exc.fields or {})
+    if errors:
+        raise ValidationFailed(errors)
+    return name, email, ticket_type, answers
+
+
+def _choose_ticket_type(event: Event, ticket_type_id: int | None, errors: dict[str, list[str]]) -> TicketType | None:
+    if ticket_type_id is None:
+        if len(event.ticket_types) == 1:
+            return event.ticket_types[0]
+        errors["ticket_type_id"] = ["Choose a ticket type."]
+        return None
+    for ticket_type in event.ticket_types:
+        if ticket_type.id == ticket_type_id:
+            return ticket_type
+    errors["ticket_type_id"] = ["Choose one of this event's ticket types."]
+    return None
+
+
+# --- statements of the write path ------------------------------------------------------------
+# Built once: on the hot path, constructing statements costs more than SQLite running them.
+
+_events = Event.__table__
+_types = TicketType.__table__
+_registrations = Registration.__table__
+_outbox = OutboxMessage.__table__
+_ACTIVE = [s.value for s in ACTIVE_STATUSES]
+
+TAKE_EVENT_SEAT = (
+    update(_events)
+    .where(
+        _events.c.id == bindparam("event_id"),
+        or_(_events.c.capacity.is_(None), _events.c.seats_taken < _events.c.capacity),
+    )
+    .values(seats_taken=_events.c.seats_taken + 1, updated_at=_events.c.updated_at)
+)
+TAKE_TYPE_SEAT = (
+    update(_types)
+    .where(
+        _types.c.id == bindparam("ticket_type_id"),
+        or_(_types.c.capacity.is_(None), _types.c.seats_taken < _types.c.capacity),
+    )
+    .values(seats_taken=_types.c.seats_taken + 1)
+)
+RELEASE_EVENT_SEAT = (
+    update(_events)
+    .where(_events.c.id == bindparam("event_id"))
+    .values(seats_taken=_events.c.seats_taken - 1, updated_at=_events.c.updated_at)
+)
+RELEASE_TYPE_SEAT = (
+    update(_types).where(_types.c.id == bindparam("ticket_type_id")).values(seats_taken=_types.c.seats_taken - 1)
+)
+ACTIVE_REGISTRATION = select(_registrations.c.id).where(
+    _registrations.c.event_id == bindparam("event_id"),
+    _registrations.c.email == bindparam("email"),
+    _registrations.c.status.in_(_ACTIVE),
+)
+INSERT_REGISTRATION = insert(_registrations)
+INSERT_MAIL = insert(_outbox)
+RECENT_LINK_AGAIN = select(_outbox.c.id).where(
+    _outbox.c.registration_id == bindparam("registration_id"),
+    _outbox.c.kind == MailKind.LINK_AGAIN.value,
+    _outbox.c.created_at > bindparam("since"),
+)
+WAITING_LIST = (
+    select(_registrations.c.id, _registrations.c.ticket_type_id, _registrations.c.email)
+    .where(
+        _registrations.c.event_id == bindparam("event_id"),
+        _registrations.c.status == RegistrationStatus.WAITLISTED.value,
+    )
+    .order_by(_registrations.c.id)
+)
+EVENT_SEATS = select(_events.c.capacity, _events.c.seats_taken).where(_events.c.id == bindparam("event_id"))
+
+
+def _take_seat(conn: Connection, event_id: int, ticket_type_id: int) -> bool:
+    """Take one seat of the event and of the ticket type, or none. Must run in a write transaction."""
+    if not conn.execute(TAKE_EVENT_SEAT, {"event_id": event_id}).rowcount:
+        return False
+    if not conn.execute(TAKE_TYPE_SEAT, {"ticket_type_id": ticket_type_id}).rowcount:
+        conn.execute(RELEASE_EVENT_SEAT, {"event_id": event_id})
+        return False
+    return True
+
+
+def _release_seat(conn: Connection, event_id: int, ticket_type_id: int) -> None:
+    conn.execute(RELEASE_EVENT_SEAT, {"event_id": event_id})
+    conn.execute(RELEASE_TYPE_SEAT, {"ticket_type_id": ticket_type_id})
+
+
+def _queue_mail(conn: Connection, kind: MailKind, event_id: int, registration_id: int, to: str) -> None:
+    now = utcnow()
+    conn.execute(
+        INSERT_MAIL,
+        {
+            "kind": kind.value,
+            "event_id": event_id,
+            "registration_id": registration_id,
+            "to_address": to,
+            "status": "queued",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "last_error": "",
+            "created_at": now,
+        },
+    )
+
+
+def _set_status(
+    conn: Connection, registration_id: int, target: RegistrationStatus, *sources: RegistrationStatus
+) -> bool:
+    """Move a registration to ``target`` if it is still in one of ``sources``; the row count is the verdict."""
+    assert all(source.can_become(target) for source in sources), "not a transition RegistrationStatus allows"
+    statement = (
+        update(_registrations)
+        .where(_registrations.c.id == registration_id, _registrations.c.status.in_([s.value for s in sources]))
+        .values(status=target.value, updated_at=utcnow())
+    )
+    return bool(conn.execute(statement).rowcount)
+
+
+# --- register ---------------------------------------------------------------------------------
+
+
+def register_attendee(event: Event, request: RegistrationRequest) -> Registration:
+    """Register someone for ``event``: confirmed, waitlisted or pending approval, mail queued.
+
+    Raises ValidationFailed, RegistrationClosed/NotOpen, SoldOut or AlreadyRegistered (after
+    queueing "here is your link again" for the address's owner).
+    """
+    ensure_registration_open(event)
+    name, email, ticket_type, answers = _check_request(event, request)
+    locale = request.locale if request.locale in SUPPORTED_LOCALES else "en"
+    key = ticket_key()
+    for _attempt in range(3):
+        now = utcnow()
+        nonce = tickets.new_nonce()
+        row = {
+            "event_id": event.id,
+            "ticket_type_id": ticket_type.id,
+            "code": tickets.new_short_code(),
+            "name": name,
+            "email": email,
+            "answers": answers,
+            "locale": locale,
+            "ticket_nonce": nonce,
+            "secret_hash": tickets.secret_hash(tickets.qr_payload(key, nonce)),
+            "manage_hash": tickets.secret_hash(tickets.manage_secret(key, nonce)),
+            "is_inside": False,
+            "created_at": now,
+            "updated_at": now,
+        }
+        try:
+            with write_transaction() as conn:
+                existing = conn.execute(ACTIVE_REGISTRATION, {"event_id": event.id, "email": email}).scalar()
+                if existing is not None:
+                    _queue_link_again(conn, event.id, existing, email)
+                    row = None
+                else:
+                    row["status"] = _initial_status(conn, event, ticket_type).value
+                    row["id"] = conn.execute(INSERT_REGISTRATION, row).inserted_primary_key[0]
+                    _queue_mail(conn, MailKind(row["status"]), event.id, row["id"], email)
+        except IntegrityError as exc:
+            if "email" in str(exc.orig).lower():  # a concurrent registration with this address won
+                _send_link_again(event.id, email)
+                raise AlreadyRegistered() from None
+            continue  # the short code was taken: draw another
+        wake_mail_sender()
+        if row is None:
+            raise AlreadyRegistered()
+        return _new_registration(row, event, ticket_type)
+    raise Conflict("Please try again.")
+
+
+def _new_registration(row: dict[str, Any], event: Event, ticket_type: TicketType) -> Registration:
+    """The registration just written, built from what was written: no read-back on the hot path."""
+    registration = Registration(**{**row, "status": RegistrationStatus(row["status"]), "checked_in_at": None})
+    registration.event, registration.ticket_type = event, ticket_type
+    make_transient_to_detached(registration)  # as if loaded: nothing pending, nothing to flush
+    db.session.add(registration)
+    return registration
+
+
+def _initial_status(conn: Connection, event: Event, ticket_type: TicketType) -> RegistrationStatus:
+    if event.requires_approval:
+        return RegistrationStatus.PENDING_APPROVAL
+    if _take_seat(conn, event.id, ticket_type.id):
+        return RegistrationStatus.CONFIRMED
+    if event.waitlist:
+        return RegistrationStatus.WAITLISTED
+    raise SoldOut("This ticket type is sold out." if len(event.ticket_types) > 1 else None)
+
+
+def _send_link_again(event_id: int, email: str) -> None:
+    with write_transaction() as conn:
+        registration_id = conn.execute(ACTIVE_REGISTRATION, {"event_id": event_id, "email": email}).scalar()
+        if registration_id is not None:
+            _queue_link_again(conn, event_id, registration_id, email)
+    wake_mail_sender()
+
+
+def _queue_link_again(conn: Connection, event_id: int, registration_id: int, email: str) -> None:
+    """E-mail the holder of an active registration their link, at most once per interval."""
+    since = utcnow() - LINK_AGAIN_INTERVAL
+    if conn.execute(RECENT_LINK_AGAIN, {"registration_id": registration_id, "since": since}).first() is None:
+        _queue_mail(conn, MailKind.LINK_AGAIN, event_id, registration_id, email)
+
+
+# --- cancel, approve, reject, promote ----------------------------------------------------------
+
+
+def cancel_registration(registration: Registration) -> Registration:
+    """Cancel an active registration; a freed seat goes to the head of the waitlist at once."""
+    event_id, ticket_type_id = registration.event_id, registration.ticket_type_id
+    with write_transaction() as conn:
+        if _set_status(conn, registration.id, RegistrationStatus.CANCELLED, RegistrationStatus.CONFIRMED):
+            _release_seat(conn, event_id, ticket_type_id)
+            _promote(conn, event_id)
+        elif not _set_status(
+            conn,
+            registration.id,
+            RegistrationStatus.CANCELLED,
+            RegistrationStatus.WAITLISTED,
+            RegistrationStatus.PENDING_APPROVAL,
+        ):
+            raise Conflict("This registration is not active any more.")
+        _queue_mail(conn, MailKind.CANCELLED, event_id, registration.id, registration.email)
+    wake_mail_sender()
+    return _reloaded(registration)
+
+
+def approve_registration(registration: Registration) -> Registration:
+    """Approve a pending registration: confirmed if a seat is free, else waitlisted (or sold out)."""
+    event = registration.event
+    with write_transaction() as conn:
+        if _take_seat(conn, event.id, registration.ticket_type_id):
+            target, kind = RegistrationStatus.CONFIRMED, MailKind.APPROVED
+        elif event.waitlist:
+            target, kind = RegistrationStatus.WAITLISTED, MailKind.WAITLISTED
+        else:
+            raise SoldOut()
+        if not _set_status(conn, registration.id, target, RegistrationStatus.PENDING_APPROVAL):
+            raise Conflict("Only a registration waiting for approval can be approved.")
+        _queue_mail(conn, kind, event.id, registration.id, registration.email)
+    wake_mail_sender()
+    return _reloaded(registration)
+
+
+def reject_registration(registration: Registration) -> Registration:
+    with write_transaction() as conn:
+        if not _set_status(conn, registration.id, RegistrationStatus.REJECTED, RegistrationStatus.PENDING_APPROVAL):
+            raise Conflict("Only a registration waiting for approval can be rejected.")
+        _queue_mail(conn, MailKind.REJECTED, registration.event_id, registration.id, registration.email)
+    wake_mail_sender()
+    return _reloaded(registration)
+
+
+def promote_waitlist(event_id: int) -> int:
+    """Confirm waitlisted registrations, first come first served, while seats are free."""
+    with write_transaction() as conn:
+        promoted = _promote(conn, event_id)
+    if promoted:
+        wake_mail_sender()
+    return promoted
+
+
+def _promote(conn: Connection, event_id: int) -> int:
+    promoted = 0
+    full_types: set[int] = set()
+    for registration_id, ticket_type_id, email in conn.execute(WAITING_LIST, {"event_id": event_id}).all():
+        if ticket_type_id in full_types:
+            continue
+        if not _take_seat(conn, event_id, ticket_type_id):
+            if _event_full(conn, event_id):
+                break
+            full_types.add(ticket_type_id)
+            continue
+        _set_status(conn, registration_id, RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+        _queue_mail(conn, MailKind.PROMOTED, event_id, registration_id, email)
+        promoted += 1
+    return promoted
+
+
+def _event_full(conn: Connection, event_id: int) -> bool:
+    capacity, taken = conn.execute(EVENT_SEATS, {"event_id": event_id}).one()
+    return capacity is not None and taken >= capacity
+
+
+def _reloaded(registration: Registration) -> Registration:
+    """The registration as the write transaction left it."""
+    db.session.refresh(registration)
+    return registration
+
+
+# --- look-ups ---------------------------------------------------------------------------------
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1 for the next to get a seat of this ticket type."""
+    if registration.status != RegistrationStatus.WAITLISTED:
+        return None
+    return db.session.scalar(
+        select(func.count()).where(
+            Registration.event_id == registration.event_id,
+            Registration.ticket_type_id == registration.ticket_type_id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+            Registration.id <= registration.id,
+        )
+    )
+
+
+def find_by_manage_secret(secret: str) -> Registration:
+    if not isinstance(secret, str) or len(secret) != tickets.SECRET_LENGTH:
+        raise NotFound("This ticket link is not valid.")
+    registration = db.session.scalar(
+        select(Registration).where(Registration.manage_hash == tickets.secret_hash(secret.upper()))
+    )
+    if registration is None:
+        raise NotFound("This ticket link is not valid.")
+    return registration
+
+
+def find_registration(event: Event, code: str) -> Registration:
+    registration = db.session.scalar(
+        select(Registration).where(Registration.event_id == event.id, Registration.code == code.strip().upper())
+    )
+    if registration is None:
+        raise NotFound("No such registration.")
+    return registration
+
+
+def ticket_key() -> bytes:
+    return current_app.config["TICKET_KEY"].encode()
+
+
+def qr_payload_of(registration: Registration) -> str:
+    return tickets.qr_payload(ticket_key(), registration.ticket_nonce)
+
+
+def manage_secret_of(registration: Registration) -> str:
+    return tickets.manage_secret(ticket_key(), registration.ticket_nonce)
+
+
+def wake_mail_sender() -> None:
+    from eventsys.mail.sender import wake
+
+    wake()

@@ -1,0 +1,98 @@
+"""Ticket codes and secrets, and their renderings: QR (PNG, SVG) and calendar (.ics).
+
+A registration stores a random nonce. The QR payload and the manage link's secret are HMACs of
+that nonce under the server's ticket key (TICKET_KEY, or instance/ticket_key), so the database
+holds only their SHA-256 hashes: a leaked database hands out no working ticket and no manage
+link, while the server can still show and re-send both. The payload is upper-case base32
+(160 bits), so the QR code uses alphanumeric mode and stays small.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import io
+import secrets
+from datetime import datetime
+
+import qrcode
+import qrcode.image.svg
+from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+
+SHORT_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
+SHORT_CODE_LENGTH = 8
+SECRET_LENGTH = 32  # base32 characters: 160 bits
+
+
+def new_short_code() -> str:
+    """A code for typing by hand, like K7QF-3M2X."""
+    chars = "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(SHORT_CODE_LENGTH))
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+def new_nonce() -> bytes:
+    return secrets.token_bytes(16)
+
+
+def _derive(key: bytes, purpose: bytes, nonce: bytes) -> str:
+    digest = hmac.new(key, purpose + nonce, hashlib.sha256).digest()
+    return base64.b32encode(digest).decode()[:SECRET_LENGTH]
+
+
+def qr_payload(key: bytes, nonce: bytes) -> str:
+    return _derive(key, b"ticket-qr:", nonce)
+
+
+def manage_secret(key: bytes, nonce: bytes) -> str:
+    return _derive(key, b"manage-link:", nonce)
+
+
+def secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def normalize_scanned(code: str) -> str:
+    """What a scanner or a person typed, as we compare it: no surrounding space, upper case."""
+    return code.strip().upper()
+
+
+def _qr(payload: str) -> qrcode.QRCode:
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=10, border=4)
+    qr.add_data(payload)
+    qr.make(fit=True)
+    return qr
+
+
+def qr_png(payload: str) -> bytes:
+    buffer = io.BytesIO()
+    _qr(payload).make_image().save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def qr_svg(payload: str) -> bytes:
+    buffer = io.BytesIO()
+    _qr(payload).make_image(image_factory=qrcode.image.svg.SvgPathImage).save(buffer)
+    return buffer.getvalue()
+
+
+def calendar_file(
+    uid: str, name: str, starts_at: datetime, ends_at: datetime, location: str, description: str, url: str
+) -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", "-//eventsys//tickets//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    entry = CalendarEvent()
+    entry.add("uid", uid)
+    entry.add("summary", name)
+    entry.add("dtstart", starts_at)
+    entry.add("dtend", ends_at)
+    entry.add("dtstamp", datetime.now(starts_at.tzinfo))
+    if location:
+        entry.add("location", location)
+    entry.add("description", description)
+    entry.add("url", url)
+    calendar.add_component(entry)
+    return calendar.to_ical()

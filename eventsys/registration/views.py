@@ -1,0 +1,252 @@
+"""Registering on the event page, the attendee's ticket page, and the organizer's registration list."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, or_, select
+
+from eventsys.errors import DomainError, NotFound, ValidationFailed
+from eventsys.events import services as event_services
+from eventsys.events.models import Event
+from eventsys.extensions import db, limiter
+from eventsys.forms import add_field_errors
+from eventsys.mail.models import OutboxMessage
+from eventsys.registration import services, tickets
+from eventsys.registration.forms import build_registration_form
+from eventsys.registration.models import Registration, RegistrationStatus
+from eventsys.registration.services import RegistrationRequest
+
+registration_bp = Blueprint("registration", __name__)
+
+PER_PAGE = 50
+QR_CACHE = "private, max-age=86400"
+
+
+def _viewer():
+    return current_user if current_user.is_authenticated else None
+
+
+def render_event_page(event: Event, form=None, status: int = 200):
+    """The public event page with its registration form (or why one cannot register)."""
+    state = services.registration_state(event)
+    if form is None and state == "open":
+        form = build_registration_form(event, formdata=None)
+    page = render_template(
+        "events/public_event.html",
+        event=event,
+        can_manage=event_services.can_manage(event, _viewer()),
+        form=form,
+        registration_state=state,
+        sold_out=services.is_sold_out(event),
+    )
+    return page, status
+
+
+def _answer_errors_to_fields(error: ValidationFailed) -> ValidationFailed:
+    fields = {name.replace("answers.", "q_"): messages for name, messages in (error.fields or {}).items()}
+    return ValidationFailed(fields, error.message)
+
+
+@registration_bp.post("/events/<slug>/register")
+@limiter.limit(lambda: current_app.config["REGISTRATION_RATE_LIMIT"])
+def register(slug: str):
+    event = event_services.find_visible_event(slug, _viewer())
+    form = build_registration_form(event)
+    if not form.validate_on_submit():
+        return render_event_page(event, form, 422)
+    registration_request = RegistrationRequest(
+        name=form.name.data,
+        email=form.email.data,
+        ticket_type_id=form.ticket_type_id_value(),
+        answers=form.answers(),
+        locale=request.accept_languages.best_match(services.SUPPORTED_LOCALES) or "en",
+    )
+    try:
+        registration = services.register_attendee(event, registration_request)
+    except ValidationFailed as exc:
+        add_field_errors(form, _answer_errors_to_fields(exc))
+        return render_event_page(event, form, 422)
+    except DomainError as exc:
+        form.form_errors.append(exc.message)
+        if exc.code == "already_registered":
+            form.form_errors[-1] = (
+                "This e-mail address is already registered for this event. "
+                "We have e-mailed the link to your registration to it."
+            )
+        return render_event_page(event, form, exc.status)
+    flash(_welcome(registration), "success")
+    return redirect(url_for("registration.ticket_page", secret=services.manage_secret_of(registration)))
+
+
+def _welcome(registration: Registration) -> str:
+    if registration.status == RegistrationStatus.CONFIRMED:
+        return "You are registered. Here is your ticket; we have e-mailed it to you too."
+    if registration.status == RegistrationStatus.WAITLISTED:
+        place = services.waitlist_position(registration)
+        return f"The event is full: you are number {place} on the waiting list. We e-mail you if a seat opens up."
+    return "Thank you. The organizer reviews each registration; we e-mail you when they decide."
+
+
+# --- the attendee's ticket page ---------------------------------------------------------------
+
+
+@registration_bp.get("/t/<secret>")
+def ticket_page(secret: str):
+    registration = services.find_by_manage_secret(secret)
+    response = Response(
+        render_template(
+            "registration/ticket.html",
+            registration=registration,
+            event=registration.event,
+            secret=secret,
+            position=services.waitlist_position(registration),
+        )
+    )
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _image(secret: str, body_of, mimetype: str) -> Response:
+    registration = services.find_by_manage_secret(secret)
+    response = Response(body_of(services.qr_payload_of(registration)), mimetype=mimetype)
+    response.headers["Cache-Control"] = QR_CACHE
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@registration_bp.get("/t/<secret>/qr.png")
+def qr_png(secret: str):
+    return _image(secret, tickets.qr_png, "image/png")
+
+
+@registration_bp.get("/t/<secret>/qr.svg")
+def qr_svg(secret: str):
+    return _image(secret, tickets.qr_svg, "image/svg+xml")
+
+
+@registration_bp.get("/t/<secret>/event.ics")
+def calendar(secret: str):
+    from eventsys.mail.messages import calendar_for
+
+    registration = services.find_by_manage_secret(secret)
+    response = Response(calendar_for(registration), mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="{registration.event.slug}.ics"'
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@registration_bp.route("/t/<secret>/cancel", methods=["GET", "POST"])
+def cancel_own(secret: str):
+    registration = services.find_by_manage_secret(secret)
+    if request.method == "GET":
+        return render_template(
+            "registration/cancel.html", registration=registration, event=registration.event, secret=secret
+        )
+    try:
+        services.cancel_registration(registration)
+    except DomainError as exc:
+        flash(exc.message, "error")
+    else:
+        flash("Your registration is cancelled. Your seat goes to the next person waiting.", "success")
+    return redirect(url_for("registration.ticket_page", secret=secret))
+
+
+# --- the organizer's registration list ----------------------------------------------------------
+
+
+def registrations_query(event: Event, q: str = "", status: str = "", ticket_type_id: int | None = None):
+    """Registrations of ``event`` matching a search on name, e-mail or code, newest first."""
+    query = select(Registration).where(Registration.event_id == event.id)
+    if q:
+        pattern = f"%{q.strip().lower()}%"
+        query = query.where(
+            or_(
+                func.lower(Registration.name).like(pattern),
+                Registration.email.like(pattern),
+                func.lower(Registration.code).like(pattern),
+            )
+        )
+    if status:
+        query = query.where(Registration.status == status)
+    if ticket_type_id:
+        query = query.where(Registration.ticket_type_id == ticket_type_id)
+    return query
+
+
+@registration_bp.get("/manage/events/<slug>/registrations")
+@login_required
+def manage_registrations(slug: str):
+    event = event_services.find_managed_event(slug, current_user)
+    q = request.args.get("q", "")[:200]
+    status = request.args.get("status", "")
+    if status not in {s.value for s in RegistrationStatus}:
+        status = ""
+    page = request.args.get("page", 1, type=int) or 1
+    query = registrations_query(event, q, status)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    registrations = db.session.scalars(
+        query.order_by(Registration.id.desc()).limit(PER_PAGE).offset((max(page, 1) - 1) * PER_PAGE)
+    ).all()
+    return render_template(
+        "registration/manage_list.html",
+        event=event,
+        registrations=registrations,
+        total=total,
+        page=max(page, 1),
+        pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
+        q=q,
+        status=status,
+        statuses=list(RegistrationStatus),
+    )
+
+
+ACTIONS = {
+    "approve": (services.approve_registration, "Approved."),
+    "reject": (services.reject_registration, "Rejected."),
+    "cancel": (services.cancel_registration, "Cancelled; the seat went to the waiting list."),
+}
+
+
+@registration_bp.post("/manage/events/<slug>/registrations/<code>/<any(approve, reject, cancel):action>")
+@login_required
+def registration_action(slug: str, code: str, action: str):
+    event = event_services.find_managed_event(slug, current_user)
+    registration = services.find_registration(event, code)
+    change, message = ACTIONS[action]
+    try:
+        change(registration)
+    except DomainError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(f"{registration.name} ({registration.code}): {message}", "success")
+    return redirect(url_for("registration.manage_registrations", slug=slug))
+
+
+@registration_bp.get("/manage/events/<slug>/outbox")
+@login_required
+def outbox(slug: str):
+    event = event_services.find_managed_event(slug, current_user)
+    messages = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.event_id == event.id).order_by(OutboxMessage.id.desc()).limit(200)
+    ).all()
+    return render_template(
+        "registration/outbox.html",
+        event=event,
+        messages=messages,
+        mail_configured=bool(current_app.config["MAIL_SERVER"]),
+    )
+
+
+@registration_bp.get("/manage/events/<slug>/outbox/<int:message_id>")
+@login_required
+def outbox_message(slug: str, message_id: int):
+    """A queued or sent message as the attendee gets it, so nothing is lost without a mail server."""
+    from eventsys.mail.messages import render
+
+    event = event_services.find_managed_event(slug, current_user)
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None or message.event_id != event.id:
+        raise NotFound("No such message.")
+    return render_template("registration/outbox_message.html", event=event, message=message, rendered=render(message))

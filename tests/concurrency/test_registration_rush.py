@@ -1,0 +1,84 @@
+"""A rush of registrations from several processes against gunicorn never oversells."""
+
+from __future__ import annotations
+
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+
+import pytest
+from sqlalchemy import func, select
+
+from eventsys.events.models import Event, TicketType
+from eventsys.extensions import db
+from eventsys.registration.models import Registration
+from tests.conftest import make_event
+from tests.live_server import LiveServer, post_json
+
+pytestmark = pytest.mark.both_databases
+
+CLIENTS = 8
+REGISTRATIONS = 200
+SEATS = 50
+
+
+def _register_batch(url: str, numbers: list[int]) -> list[tuple[int, str]]:
+    results = []
+    for number in numbers:
+        status, body = post_json(url, {"name": f"Attendee {number}", "email": f"attendee{number}@example.org"})
+        results.append((status, body.get("status") or body.get("error", {}).get("code", "?")))
+    return results
+
+
+@pytest.fixture
+def live_server(database_url):
+    server = LiveServer(database_url, workers=3).start()
+    yield server
+    server.stop()
+
+
+def test_200_registrations_for_50_seats(app, live_server):
+    event = make_event(capacity=SEATS, name="Rush")
+    url = f"{live_server.url}/api/v1/events/{event.slug}/registrations"
+    batches = [list(range(i, REGISTRATIONS, CLIENTS)) for i in range(CLIENTS)]
+    with ProcessPoolExecutor(CLIENTS) as pool:
+        results = [r for batch in pool.map(_register_batch, [url] * CLIENTS, batches) for r in batch]
+
+    assert Counter(status for status, _ in results) == {201: REGISTRATIONS}
+    assert Counter(verdict for _, verdict in results) == {"confirmed": SEATS, "waitlisted": REGISTRATIONS - SEATS}
+    db.session.rollback()  # end the test's read transaction, to see what the server wrote
+    in_database = Counter(db.session.scalars(select(Registration.status).where(Registration.event_id == event.id)))
+    assert {status.value: count for status, count in in_database.items()} == {"confirmed": 50, "waitlisted": 150}
+    assert db.session.scalar(select(Event.seats_taken).where(Event.id == event.id)) == SEATS
+    assert db.session.scalar(select(func.sum(TicketType.seats_taken)).where(TicketType.event_id == event.id)) == SEATS
+
+
+def test_rush_on_a_limited_ticket_type_holds_both_limits(app, live_server):
+    from eventsys.events.services import add_ticket_type
+
+    event = make_event(capacity=30, name="Two types")
+    vip = add_ticket_type(event, "VIP", capacity=10)
+    url = f"{live_server.url}/api/v1/events/{event.slug}/registrations"
+
+    def payloads(start):
+        return [(n, vip.id if n % 2 else event.ticket_types[0].id) for n in range(start, 120, CLIENTS)]
+
+    with ProcessPoolExecutor(CLIENTS) as pool:
+        results = [
+            r
+            for batch in pool.map(_register_typed, [url] * CLIENTS, [payloads(i) for i in range(CLIENTS)])
+            for r in batch
+        ]
+    assert all(status == 201 for status, _, _ in results)
+    confirmed = Counter(type_id for _, verdict, type_id in results if verdict == "confirmed")
+    assert confirmed[vip.id] == 10
+    assert sum(confirmed.values()) == 30
+
+
+def _register_typed(url: str, payload: list[tuple[int, int]]) -> list[tuple[int, str, int]]:
+    results = []
+    for number, ticket_type_id in payload:
+        status, body = post_json(
+            url, {"name": f"A{number}", "email": f"a{number}@example.org", "ticket_type_id": ticket_type_id}
+        )
+        results.append((status, body.get("status", "?"), ticket_type_id))
+    return results

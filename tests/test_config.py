@@ -1,0 +1,40 @@
+"""Settings from the environment, the instance secret key, and the SQLite connection set-up."""
+
+import os
+import stat
+
+from sqlalchemy import text
+
+from eventsys import create_app
+from eventsys.config import instance_secret_key
+from eventsys.extensions import db
+
+
+def test_secret_key_is_generated_once_and_kept_private(tmp_path):
+    first = instance_secret_key(str(tmp_path))
+    second = instance_secret_key(str(tmp_path))
+    assert first == second and len(first) >= 64
+    assert stat.S_IMODE(os.stat(tmp_path / "secret_key").st_mode) == 0o600
+
+
+def test_environment_settings(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/other.db")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://tickets.example.org/")
+    monkeypatch.setenv("SECRET_KEY", "from-the-environment")
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/other.db"
+    assert app.config["PUBLIC_BASE_URL"] == "https://tickets.example.org"
+    assert app.config["SECRET_KEY"] == "from-the-environment"
+
+
+def test_sqlite_runs_in_wal_mode_with_busy_timeout_and_foreign_keys(app):
+    with db.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_pages_carry_security_headers(client):
+    response = client.get("/")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
