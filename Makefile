@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint system-packages clean
+.PHONY: run test lint system-packages clean bench bench-register
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,7 @@ run: $(VENV)/.installed
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - app:app
 
 system-packages:
-	@scripts/ensure-system-packages.sh
+	@scripts/ensure-system-packages.sh postgresql
 
 test: $(VENV)/.test-installed system-packages
 	$(BIN)/ruff check .
@@ -38,3 +38,9 @@ lint: $(VENV)/.test-installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+bench: bench-register
+
+bench-register: $(VENV)/.test-installed
+	@scripts/ensure-system-packages.sh wrk
+	cd bench && ../$(BIN)/python registrations.py

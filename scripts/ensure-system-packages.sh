@@ -1,13 +1,23 @@
 #!/usr/bin/env bash
-# Install the Debian packages the tests use when they are missing (CI machines start clean).
+# Install the Debian packages named on the command line when they are missing
+# (CI machines and new developer machines start without them).
+#   scripts/ensure-system-packages.sh postgresql chromium wrk
 set -euo pipefail
 
-missing=()
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+present() {
+  case "$1" in
+    postgresql) ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 ;;
+    chromium) command -v chromium >/dev/null 2>&1 ;;
+    *) command -v "$1" >/dev/null 2>&1 ;;
+  esac
+}
 
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
-fi
+missing=()
+for package in "$@"; do
+  present "$package" || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
 if [ "$(id -u)" -ne 0 ]; then
   echo "Please install: ${missing[*]} (e.g. sudo apt-get install -y ${missing[*]})" >&2
   exit 1

@@ -49,7 +49,8 @@ _TRANSITIONS: dict[RegistrationStatus, frozenset[RegistrationStatus]] = {
     RegistrationStatus.CANCELLED: frozenset(),
 }
 
-_ACTIVE_SQL = "status IN ('confirmed', 'waitlisted', 'pending_approval')"
+# Spelled out, not bound: SQLite uses the partial index below only for this very condition.
+ACTIVE_SQL = "status IN ('confirmed', 'waitlisted', 'pending_approval')"
 
 
 class Registration(db.Model):
@@ -62,8 +63,8 @@ class Registration(db.Model):
             "event_id",
             "email",
             unique=True,
-            sqlite_where=text(_ACTIVE_SQL),
-            postgresql_where=text(_ACTIVE_SQL),
+            sqlite_where=text(ACTIVE_SQL),
+            postgresql_where=text(ACTIVE_SQL),
         ),
         Index("ix_registrations_waitlist", "event_id", "status", "id"),
     )

@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 
@@ -32,7 +32,7 @@ from eventsys.extensions import db
 from eventsys.mail.models import MailKind, OutboxMessage
 from eventsys.registration import tickets
 from eventsys.registration.answers import clean_answers
-from eventsys.registration.models import ACTIVE_STATUSES, Registration, RegistrationStatus
+from eventsys.registration.models import ACTIVE_SQL, Registration, RegistrationStatus
 from eventsys.timeutil import utcnow
 
 LINK_AGAIN_INTERVAL = timedelta(minutes=10)
@@ -134,7 +134,6 @@ _events = Event.__table__
 _types = TicketType.__table__
 _registrations = Registration.__table__
 _outbox = OutboxMessage.__table__
-_ACTIVE = [s.value for s in ACTIVE_STATUSES]
 
 TAKE_EVENT_SEAT = (
     update(_events)
@@ -163,7 +162,7 @@ RELEASE_TYPE_SEAT = (
 ACTIVE_REGISTRATION = select(_registrations.c.id).where(
     _registrations.c.event_id == bindparam("event_id"),
     _registrations.c.email == bindparam("email"),
-    _registrations.c.status.in_(_ACTIVE),
+    text(ACTIVE_SQL),  # as the partial unique index spells it, so the look-up uses that index
 )
 INSERT_REGISTRATION = insert(_registrations)
 INSERT_MAIL = insert(_outbox)
