@@ -6,6 +6,8 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
+VENDOR := static/vendor
+
 .PHONY: run test lint system-packages clean bench bench-register
 
 $(BIN)/python:
@@ -20,16 +22,24 @@ $(VENV)/.test-installed: requirements.txt requirements-test.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-test.txt
 	touch $@ $(VENV)/.installed
 
-run: $(VENV)/.installed
+# The door page's QR decoder (barcode-detector and the zxing-wasm it pins), from the npm registry
+# (package-lock.json), served from static/vendor/ by the app itself, never from a CDN.
+$(VENDOR)/.installed: package.json package-lock.json scripts/vendor-static.mjs
+	@scripts/ensure-system-packages.sh nodejs npm
+	npm ci --no-audit --no-fund --loglevel=error
+	node scripts/vendor-static.mjs
+	touch $@
+
+run: $(VENV)/.installed $(VENDOR)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - app:app
 
 system-packages:
-	@scripts/ensure-system-packages.sh postgresql
+	@scripts/ensure-system-packages.sh postgresql chromium
 
-test: $(VENV)/.test-installed system-packages
+test: $(VENV)/.test-installed $(VENDOR)/.installed system-packages
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -37,7 +47,7 @@ lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache node_modules $(VENDOR)
 
 bench: bench-register
 

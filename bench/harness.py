@@ -31,13 +31,14 @@ def bench_environment(database_url: str, port: int) -> dict[str, str]:
 
 
 class Bench:
-    def __init__(self, workers: int = 2) -> None:
+    def __init__(self, workers: int = 2, threads: int = 1) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="eventsys-bench-"))
         self.database_url = f"sqlite:///{self.dir}/bench.db"
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = bench_environment(self.database_url, self.port)
         self.workers = workers
+        self.threads = threads
         self.server: subprocess.Popen | None = None
 
     def app(self):

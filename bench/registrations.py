@@ -17,9 +17,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="more than 1: gthread workers (keep-alive)")
     args = parser.parse_args()
 
-    bench = Bench(workers=args.workers)
+    bench = Bench(workers=args.workers, threads=args.threads)
     try:
         bench.migrate()
         app = bench.app()

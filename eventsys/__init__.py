@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mimetypes
 from pathlib import Path
 
 from flask import Flask
@@ -11,6 +12,7 @@ from eventsys.database import configure_engine
 from eventsys.extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
+mimetypes.add_type("application/wasm", ".wasm")  # the door page's QR decoder; browsers compile only this type
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -151,9 +151,7 @@ def _seed_attendees(event: Event, count: int) -> int:
         ticket_type = event.ticket_types[number % len(event.ticket_types)]
         register_attendee(
             event,
-            RegistrationRequest(
-                f"{given} {family}", f"attendee{number + 1}@demo.example.org", ticket_type.id, answers
-            ),
+            RegistrationRequest(f"{given} {family}", f"attendee{number + 1}@demo.example.org", ticket_type.id, answers),
         )
     return count
 

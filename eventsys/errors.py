@@ -18,6 +18,12 @@ class DomainError(Exception):
         self.fields = fields
 
 
+class MalformedRequest(DomainError):
+    status = 400
+    code = "bad_request"
+    message = "The request is malformed."
+
+
 class ValidationFailed(DomainError):
     status = 422
     code = "validation_failed"

@@ -8,6 +8,7 @@ present() {
   case "$1" in
     postgresql) ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 ;;
     chromium) command -v chromium >/dev/null 2>&1 ;;
+    nodejs) command -v node >/dev/null 2>&1 ;;
     *) command -v "$1" >/dev/null 2>&1 ;;
   esac
 }

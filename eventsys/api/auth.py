@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from flask import g, request
 
 from eventsys.api import api_bp
-from eventsys.auth.models import ApiToken, TokenKind, User
-from eventsys.auth.services import find_active_token
+from eventsys.auth.models import TokenKind, User
+from eventsys.auth.services import ActiveToken, find_active_token
 from eventsys.errors import DomainError, Forbidden
 from eventsys.events.models import Event
 
@@ -23,7 +23,7 @@ class Unauthorized(DomainError):
 class Caller:
     """Who is calling: nobody, an organizer (personal token), or a gate (door token)."""
 
-    token: ApiToken | None = None
+    token: ActiveToken | None = None
 
     @property
     def user(self) -> User | None:

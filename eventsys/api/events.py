@@ -263,5 +263,5 @@ def list_event_door_tokens(slug: str):
 @api_bp.delete("/events/<slug>/door-tokens/<int:token_id>")
 def revoke_door_token(slug: str, token_id: int):
     event = _managed_event(slug)
-    revoke_token(get_door_token(event.id, token_id))
+    revoke_token(get_door_token(event.id, token_id).id)
     return "", 204

@@ -18,7 +18,6 @@ from eventsys.extensions import db, limiter
 from eventsys.registration import services
 from eventsys.registration.models import Registration, RegistrationStatus
 from eventsys.registration.services import RegistrationRequest
-from eventsys.registration.views import registrations_query
 from eventsys.timeutil import isoformat
 from eventsys.urls import public_url
 
@@ -116,7 +115,7 @@ def list_registrations(slug: str):
     # isdigit() let "²" through to int(), and a huge id overflowed the database's integer: both a 500.
     if ticket_type is not None and not (ticket_type.isdecimal() and len(ticket_type) <= 9):
         raise MalformedRequest("`ticket_type` must be a ticket type id.", fields={"ticket_type": ["Must be an id."]})
-    query = registrations_query(
+    query = services.registrations_matching(
         event, request.args.get("q", "")[:200], status, int(ticket_type) if ticket_type else None
     )
     checked_in = _bool_arg("checked_in")

@@ -7,33 +7,17 @@ from typing import Any
 
 from flask import request
 
-from eventsys.api import api_bp
-from eventsys.errors import DomainError, NotFound, ValidationFailed
+from eventsys.errors import DomainError, MalformedRequest, ValidationFailed
 from eventsys.timeutil import parse_iso
 
 MAX_PER_PAGE = 200
 MAX_PAGE = 2**31 - 1  # beyond this the row offset overflows the database's integers
 
 
-class MalformedRequest(DomainError):
-    status = 400
-    code = "bad_request"
-    message = "The request is malformed."
-
-
 class UnsupportedMediaType(DomainError):
     status = 415
     code = "unsupported_media_type"
     message = "Send the body as JSON (Content-Type: application/json)."
-
-
-@api_bp.before_request
-def refuse_nul_characters() -> None:
-    """Nothing stored holds NUL (PostgreSQL text cannot), so an address or query string with one is refused."""
-    if any(isinstance(value, str) and "\x00" in value for value in (request.view_args or {}).values()):
-        raise NotFound()
-    if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
-        raise MalformedRequest("The query string contains a NUL character.")
 
 
 def json_body(optional: bool = False) -> dict[str, Any]:

@@ -42,5 +42,5 @@ def revoke_current_token():
     token = caller().token
     if token is None:
         raise Unauthorized()
-    revoke_token(token)
+    revoke_token(token.id)
     return "", 204

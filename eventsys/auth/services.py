@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, update
 
 from eventsys.auth.models import ApiToken, TokenKind, User
 from eventsys.auth.passwords import (
@@ -103,17 +104,38 @@ def issue_token(user: User, kind: TokenKind, label: str = "", event_id: int | No
     return token, clear
 
 
-def find_active_token(clear: str) -> ApiToken | None:
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(clear)))
-    if token is None or not token.is_active:
-        return None
-    return token
+@dataclass(frozen=True)
+class ActiveToken:
+    """A presented token that is valid: who it acts for, read with one small query per request."""
+
+    id: int
+    kind: TokenKind
+    user_id: int
+    event_id: int | None
+    label: str
+
+    @property
+    def user(self) -> User:
+        return db.session.get(User, self.user_id)
 
 
-def revoke_token(token: ApiToken) -> None:
-    if token.revoked_at is None:
-        token.revoked_at = utcnow()
-        db.session.commit()
+_tokens = ApiToken.__table__
+ACTIVE_TOKEN = select(_tokens.c.id, _tokens.c.kind, _tokens.c.user_id, _tokens.c.event_id, _tokens.c.label).where(
+    _tokens.c.token_hash == bindparam("token_hash"), _tokens.c.revoked_at.is_(None)
+)
+
+
+def find_active_token(clear: str) -> ActiveToken | None:
+    """The token, unless it is unknown or revoked (checked on every request: revoking is immediate)."""
+    row = db.session.connection().execute(ACTIVE_TOKEN, {"token_hash": _hash_token(clear)}).first()
+    return ActiveToken(row.id, TokenKind(row.kind), row.user_id, row.event_id, row.label) if row else None
+
+
+def revoke_token(token_id: int) -> None:
+    db.session.execute(
+        update(ApiToken).where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow())
+    )
+    db.session.commit()
 
 
 def list_door_tokens(event_id: int):

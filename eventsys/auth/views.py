@@ -59,6 +59,9 @@ def signup():
             add_field_errors(form, exc)
         else:
             login_user(user)
+            if request.args.get("next"):  # e.g. a door-staff invitation opened before having an account
+                flash(f"Welcome, {user.name}.", "success")
+                return redirect(_safe_next(request.args.get("next")))
             flash(f"Welcome, {user.name}. Create your first event.", "success")
             return redirect(url_for("manage.new_event"))
     return render_template("auth/signup.html", form=form), 422 if form.errors else 200

@@ -1,19 +1,40 @@
-"""Door links: a gate's link signs a browser in as that gate, with no account."""
+"""The door page and its JSON endpoints, for a gate's browser (door link) or the organizer.
+
+A door link trades its token for a session that remembers the token's id, so the token leaves
+the address bar at once and revoking it ends every browser signed in with it.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, session, url_for
-from flask_login import current_user
+from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
+from eventsys.api.schema import Field, UnsupportedMediaType, json_body, read_fields
 from eventsys.auth.models import ApiToken, TokenKind
-from eventsys.auth.services import find_active_token
-from eventsys.errors import NotFound
+from eventsys.auth.services import find_active_token, get_door_token, issue_token, list_door_tokens, revoke_token
+from eventsys.checkin import services, staff
+from eventsys.checkin.forms import DoorLinkForm, DoorStaffForm
+from eventsys.checkin.models import Direction, Scan
+from eventsys.checkin.services import EventAtDoor, Scanner, ScanRequest
+from eventsys.errors import DomainError, MalformedRequest, NotFound, ValidationFailed
 from eventsys.events import services as event_services
+from eventsys.events.models import Event
 from eventsys.extensions import db
+from eventsys.forms import add_field_errors
+from eventsys.registration import services as registration_services
+from eventsys.registration.models import Registration
+from eventsys.timeutil import isoformat
+from eventsys.urls import public_url
+from eventsys.web_errors import error_response
 
 door_bp = Blueprint("door", __name__)
 
 SESSION_KEY = "door_token_id"
+RECENT_SCANS = 8
+LOOKUP_LIMIT = 20
 
 
 @door_bp.get("/door/<token>")
@@ -23,7 +44,8 @@ def door_entry(token: str):
     if door_token is None or door_token.kind != TokenKind.DOOR:
         raise NotFound("This door link is not valid, or it was revoked. Ask the organizer for a new one.")
     session[SESSION_KEY] = door_token.id
-    response = redirect(url_for("door.door_page", slug=door_token.event.slug))
+    event = db.session.get(Event, door_token.event_id)
+    response = redirect(url_for("door.door_page", slug=event.slug))
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -32,17 +54,266 @@ def door_entry(token: str):
 def current_gate(event_id: int) -> ApiToken | None:
     """The door token this browser was signed in with, while it is still active."""
     token_id = session.get(SESSION_KEY)
-    token = db.session.get(ApiToken, token_id) if isinstance(token_id, int) else None
+    if not isinstance(token_id, int) or not 0 < token_id < 2**31:
+        return None
+    token = db.session.get(ApiToken, token_id)
     if token is None or not token.is_active or token.event_id != event_id:
         return None
     return token
 
 
-@door_bp.get("/events/<slug>/door")
-def door_page(slug: str):
+def _door(slug: str) -> tuple[Event, Scanner]:
+    """The event and who is at its door: a gate's browser, or the organizer; else not found."""
     viewer = current_user if current_user.is_authenticated else None
     event = event_services.find_visible_event(slug, viewer)
     gate = current_gate(event.id)
-    if gate is None and not event_services.can_manage(event, viewer):
-        raise NotFound("Open this page with the door link the organizer gave you.")
-    return render_template("checkin/door.html", event=event, gate=gate)
+    if gate is not None:
+        return event, Scanner(gate=gate.label, door_token_id=gate.id)
+    if event_services.can_manage(event, viewer) or (viewer is not None and staff.is_door_staff(event.id, viewer.id)):
+        return event, Scanner(gate=viewer.name, user_id=viewer.id)
+    raise NotFound("Open this page with the door link the organizer gave you.")
+
+
+@door_bp.get("/events/<slug>/door")
+def door_page(slug: str):
+    event, scanner = _door(slug)
+    counts = services.attendance(event.id)
+    door = {
+        "scan_url": url_for("door.scan", slug=slug),
+        "lookup_url": url_for("door.lookup", slug=slug),
+        "state_url": url_for("door.state", slug=slug),
+        "leave_url": url_for("door.leave", slug=slug),
+        "csrf_token": generate_csrf(),
+        "gate": scanner.gate,
+        "timezone": event.timezone,
+        **counts,
+    }
+    response = make_response(render_template("checkin/door.html", event=event, gate=scanner.gate, door=door))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _json_errors(handler):
+    """The door page's fetch() calls get the API's error body, not an HTML page."""
+
+    def wrapped(*args, **kwargs):
+        try:
+            return handler(*args, **kwargs)
+        except (ValidationFailed, MalformedRequest, UnsupportedMediaType) as exc:
+            return error_response(exc.status, exc.code, exc.message, exc.fields)
+
+    wrapped.__name__ = handler.__name__
+    return wrapped
+
+
+# Read as the API reads a check-in (NUL, lone surrogates and out-of-range times refused, not a 500);
+# the gate is the browser's, not the request's.
+SCAN_FIELDS = {
+    "code": Field(str, required=True),
+    "direction": Field(str, nullable=True),
+    "nonce": Field(str, nullable=True),
+    "scanned_at": Field("datetime", nullable=True),
+}
+
+
+@door_bp.post("/events/<slug>/door/scan")
+@_json_errors
+def scan(slug: str):
+    event, scanner = _door(slug)
+    values = read_fields(json_body(), SCAN_FIELDS, event.timezone)
+    try:
+        direction = Direction(values.get("direction") or "in")
+    except ValueError:
+        raise ValidationFailed({"direction": ["Use in or out."]}) from None
+    scan_request = ScanRequest(
+        code=values["code"], direction=direction, nonce=values.get("nonce"), scanned_at=values.get("scanned_at")
+    )
+    return services.check_in(EventAtDoor(event.id, event.timezone), scan_request, scanner)
+
+
+@door_bp.get("/events/<slug>/door/lookup")
+def lookup(slug: str):
+    """Find people without their ticket: by name, e-mail or code. Gates see no e-mail addresses."""
+    event, _ = _door(slug)
+    q = request.args.get("q", "").strip().lower()[:100]
+    if len(q) < 2:
+        return {"items": []}
+    query = registration_services.registrations_matching(event, q)
+    registrations = db.session.scalars(
+        query.options(selectinload(Registration.ticket_type)).order_by(Registration.name).limit(LOOKUP_LIMIT)
+    ).all()
+    return {
+        "items": [
+            {
+                "code": r.code,
+                "name": r.name,
+                "ticket_type": {"id": r.ticket_type_id, "name": r.ticket_type.name},
+                "status": r.status.value,
+                "checked_in": r.checked_in_at is not None,
+            }
+            for r in registrations
+        ]
+    }
+
+
+@door_bp.get("/events/<slug>/door/state")
+def state(slug: str):
+    """The counter, and the last scans at this gate."""
+    event, scanner = _door(slug)
+    recent = db.session.scalars(
+        select(Scan)
+        .where(Scan.event_id == event.id, Scan.gate == scanner.gate)
+        .order_by(Scan.id.desc())
+        .limit(RECENT_SCANS)
+    ).all()
+    return {
+        **services.attendance(event.id),
+        "recent": [
+            {
+                "at": isoformat(s.scanned_at, event.timezone),
+                "result": s.result.value,
+                "message": s.answer.get("message", ""),
+                "name": (s.answer.get("registration") or {}).get("name"),
+            }
+            for s in recent
+        ],
+    }
+
+
+@door_bp.post("/events/<slug>/door/leave")
+def leave(slug: str):
+    session.pop(SESSION_KEY, None)
+    return redirect(url_for("public.event_page", slug=slug))
+
+
+# --- the organizer: door links and door staff --------------------------------------------------
+
+
+def _door_access_page(event: Event, link_form=None, staff_form=None, status: int = 200):
+    tokens = db.session.scalars(list_door_tokens(event.id)).all()
+    return (
+        render_template(
+            "checkin/door_access.html",
+            event=event,
+            tokens=tokens,
+            staff=staff.door_staff_of(event),
+            link_form=link_form or DoorLinkForm(formdata=None),
+            staff_form=staff_form or DoorStaffForm(formdata=None),
+        ),
+        status,
+    )
+
+
+@door_bp.get("/manage/events/<slug>/door-access")
+@login_required
+def door_access(slug: str):
+    return _door_access_page(event_services.find_managed_event(slug, current_user))
+
+
+@door_bp.post("/manage/events/<slug>/door-links")
+@login_required
+def create_door_link(slug: str):
+    event = event_services.find_managed_event(slug, current_user)
+    form = DoorLinkForm()
+    if not form.validate_on_submit():
+        return _door_access_page(event, link_form=form, status=422)
+    _, clear = issue_token(current_user, TokenKind.DOOR, form.label.data, event_id=event.id)
+    flash(f"Door link for “{form.label.data.strip()}” (shown once; open it on the gate's phone):", "success")
+    flash(public_url("door.door_entry", token=clear), "link")
+    return redirect(url_for("door.door_access", slug=slug))
+
+
+@door_bp.post("/manage/events/<slug>/door-links/<int:token_id>/revoke")
+@login_required
+def revoke_door_link(slug: str, token_id: int):
+    event = event_services.find_managed_event(slug, current_user)
+    revoke_token(get_door_token(event.id, token_id).id)
+    flash("Door link revoked: every phone that used it is signed out.", "success")
+    return redirect(url_for("door.door_access", slug=slug))
+
+
+@door_bp.post("/manage/events/<slug>/door-staff")
+@login_required
+def invite_staff(slug: str):
+    event = event_services.find_managed_event(slug, current_user)
+    form = DoorStaffForm()
+    if form.validate_on_submit():
+        try:
+            invited = staff.invite_door_staff(event, form.email.data)
+        except ValidationFailed as exc:
+            add_field_errors(form, exc)
+        else:
+            flash(f"Invitation sent to {invited.email}.", "success")
+            return redirect(url_for("door.door_access", slug=slug))
+    return _door_access_page(event, staff_form=form, status=422)
+
+
+@door_bp.post("/manage/events/<slug>/door-staff/<int:staff_id>/remove")
+@login_required
+def remove_staff(slug: str, staff_id: int):
+    event = event_services.find_managed_event(slug, current_user)
+    staff.remove_door_staff(event, staff_id)
+    flash("Removed from the door staff.", "success")
+    return redirect(url_for("door.door_access", slug=slug))
+
+
+@door_bp.get("/door-invite/<secret>")
+@login_required
+def accept_invitation(secret: str):
+    if len(secret) != 32:
+        raise NotFound("This invitation is not valid, or it was withdrawn.")
+    try:
+        accepted = staff.accept_invitation(secret, current_user)
+    except ValidationFailed as exc:
+        flash(" ".join(exc.fields.get("invitation", [exc.message])), "error")
+        return redirect(url_for("manage.my_events"))
+    event = db.session.get(Event, accepted.event_id)
+    flash(f"You are door staff for {event.name}. This is the door page.", "success")
+    return redirect(url_for("door.door_page", slug=event.slug))
+
+
+# --- the organizer: live numbers, the scan log, undo ---------------------------------------------
+
+
+@door_bp.get("/manage/events/<slug>/checkins")
+@login_required
+def checkin_dashboard(slug: str):
+    event = event_services.find_managed_event(slug, current_user)
+    scans = db.session.scalars(select(Scan).where(Scan.event_id == event.id).order_by(Scan.id.desc()).limit(50)).all()
+    undone = set(
+        db.session.scalars(
+            select(Scan.undoes_scan_id).where(Scan.event_id == event.id, Scan.undoes_scan_id.isnot(None))
+        )
+    )
+    return render_template(
+        "checkin/dashboard.html",
+        event=event,
+        stats=services.checkin_stats(EventAtDoor(event.id, event.timezone)),
+        scans=scans,
+        undone=undone,
+        stats_url=url_for("door.checkin_stats_json", slug=slug),
+    )
+
+
+@door_bp.get("/manage/events/<slug>/checkins/stats.json")
+@login_required
+def checkin_stats_json(slug: str):
+    event = event_services.find_managed_event(slug, current_user)
+    return services.checkin_stats(EventAtDoor(event.id, event.timezone))
+
+
+@door_bp.post("/manage/events/<slug>/checkins/<int:scan_id>/undo")
+@login_required
+def undo(slug: str, scan_id: int):
+    event = event_services.find_managed_event(slug, current_user)
+    if not 0 < scan_id < 2**31:
+        raise NotFound("No such check-in.")
+    try:
+        services.undo_checkin(
+            EventAtDoor(event.id, event.timezone), scan_id, Scanner(current_user.name, user_id=current_user.id)
+        )
+    except DomainError as exc:
+        flash(exc.message, "error")
+    else:
+        flash("Check-in undone.", "success")
+    return redirect(url_for("door.checkin_dashboard", slug=slug))

@@ -8,6 +8,7 @@ from email.utils import formatdate, make_msgid
 
 from flask import current_app, render_template
 
+from eventsys.extensions import db
 from eventsys.mail.models import MailKind, OutboxMessage
 from eventsys.registration import tickets
 from eventsys.registration.models import Registration, RegistrationStatus
@@ -23,6 +24,7 @@ SUBJECTS = {
     MailKind.REJECTED: "Your registration for {event}",
     MailKind.CANCELLED: "Your registration for {event} is cancelled",
     MailKind.LINK_AGAIN: "Your registration for {event}",
+    MailKind.DOOR_INVITE: "You are invited to check people in at {event}",
 }
 TICKET_KINDS = {MailKind.CONFIRMED, MailKind.PROMOTED, MailKind.APPROVED, MailKind.LINK_AGAIN}
 
@@ -38,6 +40,8 @@ class RenderedMessage:
 
 def is_obsolete(message: OutboxMessage) -> bool:
     """A ticket message for a registration that is no longer confirmed would mislead: skip it."""
+    if message.kind == MailKind.DOOR_INVITE:
+        return not _door_staff(message).is_active
     registration = message.registration
     if message.kind == MailKind.LINK_AGAIN:
         return not registration.status.is_active
@@ -57,7 +61,31 @@ def calendar_for(registration: Registration) -> bytes:
     )
 
 
+def _door_staff(message: OutboxMessage):
+    from eventsys.checkin.models import DoorStaff
+
+    return db.session.get(DoorStaff, message.door_staff_id)
+
+
+def _render_door_invite(message: OutboxMessage) -> RenderedMessage:
+    from eventsys.checkin.staff import invitation_secret
+
+    context = {
+        "event": message.event,
+        "invite_url": public_url("door.accept_invitation", secret=invitation_secret(_door_staff(message))),
+    }
+    return RenderedMessage(
+        subject=SUBJECTS[message.kind].format(event=message.event.name),
+        text=render_template("mail/door_invite.txt", **context),
+        html=render_template("mail/door_invite.html", **context),
+        qr_png=None,
+        ics=None,
+    )
+
+
 def render(message: OutboxMessage) -> RenderedMessage:
+    if message.kind == MailKind.DOOR_INVITE:
+        return _render_door_invite(message)
     registration = message.registration
     event = registration.event
     with_ticket = registration.status == RegistrationStatus.CONFIRMED and message.kind in TICKET_KINDS

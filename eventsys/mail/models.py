@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eventsys.events.models import enum_column
+from eventsys.events.models import Event, enum_column
 from eventsys.extensions import db
 from eventsys.registration.models import Registration
 from eventsys.timeutil import UTCDateTime, utcnow
@@ -23,6 +23,7 @@ class MailKind(enum.StrEnum):
     REJECTED = "rejected"
     CANCELLED = "cancelled"
     LINK_AGAIN = "link_again"
+    DOOR_INVITE = "door_invite"
 
 
 class OutboxStatus(enum.StrEnum):
@@ -40,7 +41,8 @@ class OutboxMessage(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[MailKind] = mapped_column(enum_column(MailKind))
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
-    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    door_staff_id: Mapped[int | None] = mapped_column(ForeignKey("door_staff.id", ondelete="CASCADE"), index=True)
     to_address: Mapped[str] = mapped_column(String(254))
     status: Mapped[OutboxStatus] = mapped_column(enum_column(OutboxStatus), default=OutboxStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(default=0)
@@ -50,4 +52,5 @@ class OutboxMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    registration: Mapped[Registration] = relationship()
+    registration: Mapped[Registration | None] = relationship()
+    event: Mapped[Event] = relationship()

@@ -89,7 +89,10 @@ def is_sold_out(event: Event) -> bool:
 # --- checking the request ---------------------------------------------------------------------
 
 
-def _check_request(event: Event, request: RegistrationRequest) -> tuple[str, str, TicketType, dict[str, Any]]:
+def check_registration_request(
+    event: Event, request: RegistrationRequest
+) -> tuple[str, str, TicketType, dict[str, Any]]:
+    """The request's name, normalized e-mail, ticket type and clean answers; every problem at once."""
     from eventsys.auth.services import normalize_email
 
     errors: dict[str, list[str]] = {}
@@ -238,7 +241,7 @@ def register_attendee(event: Event, request: RegistrationRequest) -> Registratio
     queueing "here is your link again" for the address's owner).
     """
     ensure_registration_open(event)
-    name, email, ticket_type, answers = _check_request(event, request)
+    name, email, ticket_type, answers = check_registration_request(event, request)
     locale = request.locale if request.locale in SUPPORTED_LOCALES else "en"
     key = ticket_key()
     for _attempt in range(3):
@@ -341,6 +344,8 @@ def cancel_registration(registration: Registration) -> Registration:
 def approve_registration(registration: Registration) -> Registration:
     """Approve a pending registration: confirmed if a seat is free, else waitlisted (or sold out)."""
     event = registration.event
+    if registration.status != RegistrationStatus.PENDING_APPROVAL:
+        raise Conflict("Only a registration waiting for approval can be approved.")
     with write_transaction() as conn:
         if _take_seat(conn, event.id, registration.ticket_type_id):
             target, kind = RegistrationStatus.CONFIRMED, MailKind.APPROVED
@@ -402,6 +407,26 @@ def _reloaded(registration: Registration) -> Registration:
 
 
 # --- look-ups ---------------------------------------------------------------------------------
+
+
+def registrations_matching(event: Event, q: str = "", status: str = "", ticket_type_id: int | None = None):
+    """Registrations of ``event`` matching a search on name, e-mail or code, newest first."""
+    query = select(Registration).where(Registration.event_id == event.id)
+    if q:
+        # autoescape: a search for "_" or "%" means those characters, not LIKE's wildcards.
+        needle = q.strip().lower()
+        query = query.where(
+            or_(
+                func.lower(Registration.name).contains(needle, autoescape=True),
+                Registration.email.contains(needle, autoescape=True),
+                func.lower(Registration.code).contains(needle, autoescape=True),
+            )
+        )
+    if status:
+        query = query.where(Registration.status == status)
+    if ticket_type_id:
+        query = query.where(Registration.ticket_type_id == ticket_type_id)
+    return query
 
 
 def waitlist_position(registration: Registration) -> int | None:

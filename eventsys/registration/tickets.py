@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import io
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import qrcode
 import qrcode.image.svg
@@ -95,4 +95,12 @@ def calendar_file(
     entry.add("description", description)
     entry.add("url", url)
     calendar.add_component(entry)
+    # RFC 5545 wants a VTIMEZONE for every TZID used; without one, Outlook cannot place the event.
+    calendar.add_missing_timezones(
+        first_date=starts_at.date() - timedelta(days=1), last_date=ends_at.date() + timedelta(days=1)
+    )
     return calendar.to_ical()
+
+
+def door_invite_secret(key: bytes, nonce: bytes) -> str:
+    return _derive(key, b"door-invite:", nonce)

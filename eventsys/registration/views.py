@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from eventsys.errors import DomainError, NotFound, ValidationFailed
 from eventsys.events import services as event_services
@@ -43,6 +43,22 @@ def render_event_page(event: Event, form=None, status: int = 200):
     return page, status
 
 
+def _add_service_findings(form, event: Event, registration_request: RegistrationRequest) -> None:
+    """Show the service's findings beside fields the form itself found nothing wrong with,
+    so that every problem shows on the first submit."""
+    try:
+        services.check_registration_request(event, registration_request)
+    except ValidationFailed as exc:
+        fields = _answer_errors_to_fields(exc).fields or {}
+        fresh = {
+            name: messages
+            for name, messages in fields.items()
+            if not getattr(form, name, None) or not form[name].errors
+        }
+        if fresh:
+            add_field_errors(form, ValidationFailed(fresh))
+
+
 def _answer_errors_to_fields(error: ValidationFailed) -> ValidationFailed:
     fields = {name.replace("answers.", "q_"): messages for name, messages in (error.fields or {}).items()}
     return ValidationFailed(fields, error.message)
@@ -53,15 +69,17 @@ def _answer_errors_to_fields(error: ValidationFailed) -> ValidationFailed:
 def register(slug: str):
     event = event_services.find_visible_event(slug, _viewer())
     form = build_registration_form(event)
-    if not form.validate_on_submit():
-        return render_event_page(event, form, 422)
+    form_valid = form.validate_on_submit()
     registration_request = RegistrationRequest(
-        name=form.name.data,
-        email=form.email.data,
+        name=form.name.data or "",
+        email=form.email.data or "",
         ticket_type_id=form.ticket_type_id_value(),
         answers=form.answers(),
         locale=request.accept_languages.best_match(services.SUPPORTED_LOCALES) or "en",
     )
+    if not form_valid:
+        _add_service_findings(form, event, registration_request)
+        return render_event_page(event, form, 422)
     try:
         registration = services.register_attendee(event, registration_request)
     except ValidationFailed as exc:
@@ -110,6 +128,8 @@ def ticket_page(secret: str):
 
 def _image(secret: str, body_of, mimetype: str) -> Response:
     registration = services.find_by_manage_secret(secret)
+    if registration.status != RegistrationStatus.CONFIRMED:
+        raise NotFound("This ticket is not valid (the registration is not confirmed).")
     response = Response(body_of(services.qr_payload_of(registration)), mimetype=mimetype)
     response.headers["Cache-Control"] = QR_CACHE
     response.add_etag()
@@ -156,25 +176,6 @@ def cancel_own(secret: str):
 # --- the organizer's registration list ----------------------------------------------------------
 
 
-def registrations_query(event: Event, q: str = "", status: str = "", ticket_type_id: int | None = None):
-    """Registrations of ``event`` matching a search on name, e-mail or code, newest first."""
-    query = select(Registration).where(Registration.event_id == event.id)
-    if q:
-        pattern = f"%{q.strip().lower()}%"
-        query = query.where(
-            or_(
-                func.lower(Registration.name).like(pattern),
-                Registration.email.like(pattern),
-                func.lower(Registration.code).like(pattern),
-            )
-        )
-    if status:
-        query = query.where(Registration.status == status)
-    if ticket_type_id:
-        query = query.where(Registration.ticket_type_id == ticket_type_id)
-    return query
-
-
 @registration_bp.get("/manage/events/<slug>/registrations")
 @login_required
 def manage_registrations(slug: str):
@@ -183,19 +184,21 @@ def manage_registrations(slug: str):
     status = request.args.get("status", "")
     if status not in {s.value for s in RegistrationStatus}:
         status = ""
-    page = request.args.get("page", 1, type=int) or 1
-    query = registrations_query(event, q, status)
+    query = services.registrations_matching(event, q, status)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
+    # Within 1..pages: a huge ?page= once overflowed the database's OFFSET (a 500).
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     registrations = db.session.scalars(
-        query.order_by(Registration.id.desc()).limit(PER_PAGE).offset((max(page, 1) - 1) * PER_PAGE)
+        query.order_by(Registration.id.desc()).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
     ).all()
     return render_template(
         "registration/manage_list.html",
         event=event,
         registrations=registrations,
         total=total,
-        page=max(page, 1),
-        pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
+        page=page,
+        pages=pages,
         q=q,
         status=status,
         statuses=list(RegistrationStatus),

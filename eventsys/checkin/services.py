@@ -1,0 +1,422 @@
+"""Judging a scan at the door: `check_in`, `undo_checkin`, and the numbers for the dashboard.
+
+The scan path is the hot path. A scan is one indexed look-up of the ticket, then one short write
+transaction: a conditional UPDATE that carries every condition that could change concurrently
+(confirmed, not inside), whose row count is the verdict, and the scan-log insert. So exactly one
+of any number of simultaneous scans of a ticket is admitted, on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import Connection, bindparam, exists, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+
+from eventsys.checkin.models import CheckinResult, Direction, Scan
+from eventsys.database import write_transaction
+from eventsys.errors import Conflict, NotFound, ValidationFailed
+from eventsys.events.models import Event, TicketType
+from eventsys.extensions import db
+from eventsys.registration.models import Registration, RegistrationStatus
+from eventsys.registration.tickets import secret_hash
+from eventsys.timeutil import isoformat, to_local, utcnow
+
+SHORT_CODE = re.compile(r"^[0-9A-Z]{4}-?[0-9A-Z]{4}$")
+ARRIVAL_BUCKET_SECONDS = 300
+
+_registrations = Registration.__table__
+_types = TicketType.__table__
+_scans = Scan.__table__
+_undo = aliased(_scans)
+
+_TICKET_COLUMNS = (
+    _registrations.c.id,
+    _registrations.c.event_id,
+    _registrations.c.status,
+    _registrations.c.name,
+    _registrations.c.code,
+    _types.c.id.label("ticket_type_id"),
+    _types.c.name.label("ticket_type_name"),
+)
+TICKET_BY_SECRET = (
+    select(*_TICKET_COLUMNS)
+    .join(_types, _types.c.id == _registrations.c.ticket_type_id)
+    .where(_registrations.c.secret_hash == bindparam("secret_hash"))
+)
+TICKET_BY_CODE = (
+    select(*_TICKET_COLUMNS)
+    .join(_types, _types.c.id == _registrations.c.ticket_type_id)
+    .where(_registrations.c.event_id == bindparam("event_id"), _registrations.c.code == bindparam("code"))
+)
+SCAN_FOR_NONCE = select(_scans.c.id, _scans.c.answer, _scans.c.scanned_at, _scans.c.gate, _scans.c.direction).where(
+    _scans.c.event_id == bindparam("event_id"), _scans.c.nonce == bindparam("nonce")
+)
+ADMIT = (
+    update(_registrations)
+    .where(
+        _registrations.c.id == bindparam("registration_id"),
+        _registrations.c.status == RegistrationStatus.CONFIRMED.value,
+        _registrations.c.is_inside.is_(False),
+    )
+    .values(is_inside=True, checked_in_at=func.coalesce(_registrations.c.checked_in_at, bindparam("at")))
+)
+LET_OUT = (
+    update(_registrations)
+    .where(
+        _registrations.c.id == bindparam("registration_id"),
+        _registrations.c.status == RegistrationStatus.CONFIRMED.value,
+    )
+    .values(is_inside=False)
+)
+CURRENT_STATUS = select(_registrations.c.status).where(_registrations.c.id == bindparam("registration_id"))
+LAST_ADMISSION = (
+    select(_scans.c.id, _scans.c.scanned_at, _scans.c.gate, _scans.c.direction)
+    .where(
+        _scans.c.registration_id == bindparam("registration_id"),
+        _scans.c.result == CheckinResult.OK.value,
+        _scans.c.direction == Direction.IN.value,
+        ~exists().where(_undo.c.undoes_scan_id == _scans.c.id),
+    )
+    .order_by(_scans.c.id.desc())
+    .limit(1)
+)
+INSERT_SCAN = insert(_scans)
+
+NOT_CONFIRMED_MESSAGES = {
+    RegistrationStatus.WAITLISTED.value: "Not confirmed: on the waiting list",
+    RegistrationStatus.PENDING_APPROVAL.value: "Not confirmed: waiting for the organizer's approval",
+    RegistrationStatus.REJECTED.value: "Not confirmed: the registration was not accepted",
+}
+
+
+@dataclass(frozen=True)
+class Scanner:
+    """Who scans: a gate's door link or token, or a person (organizer, door staff)."""
+
+    gate: str
+    door_token_id: int | None = None
+    user_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    code: str
+    direction: Direction = Direction.IN
+    gate: str | None = None
+    nonce: str | None = None
+    scanned_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class EventAtDoor:
+    """What the scan path needs of the event; read with one small query, not the whole model."""
+
+    id: int
+    timezone: str
+
+
+def normalize_code(code: str) -> str:
+    return code.strip().upper()
+
+
+def _check(request: ScanRequest) -> None:
+    errors: dict[str, list[str]] = {}
+    if not normalize_code(request.code):
+        errors["code"] = ["Scan or type a ticket code."]
+    elif len(request.code) > 200:
+        errors["code"] = ["This is not a ticket code (too long)."]
+    if request.nonce is not None and not 0 < len(request.nonce) <= 100:
+        errors["nonce"] = ["Use 1 to 100 characters."]
+    if request.gate is not None and len(request.gate) > 200:
+        errors["gate"] = ["Use at most 200 characters."]
+    if errors:
+        raise ValidationFailed(errors)
+
+
+class Ticket(NamedTuple):
+    """The registration a scanned code stands for, as much of it as the door needs."""
+
+    id: int
+    event_id: int
+    status: str
+    name: str
+    code: str
+    ticket_type_id: int
+    ticket_type_name: str
+
+
+def _find_ticket(conn: Connection, event: EventAtDoor, code: str) -> Ticket | None:
+    """By QR payload (its hash, any event), else by the short code typed by hand (this event)."""
+    row = conn.execute(TICKET_BY_SECRET, {"secret_hash": secret_hash(code)}).first()
+    if row is None and SHORT_CODE.match(code):
+        short = code if "-" in code else f"{code[:4]}-{code[4:]}"
+        row = conn.execute(TICKET_BY_CODE, {"event_id": event.id, "code": short}).first()
+    return Ticket(*row) if row is not None else None
+
+
+def _registration_json(ticket: Ticket) -> dict[str, Any]:
+    return {
+        "code": ticket.code,
+        "name": ticket.name,
+        "ticket_type": {"id": ticket.ticket_type_id, "name": ticket.ticket_type_name},
+        "status": ticket.status,
+    }
+
+
+def _scan_json(scan_id: int, at: datetime, gate: str, direction: str, tz: str) -> dict[str, Any]:
+    return {"id": scan_id, "at": isoformat(at, tz), "gate": gate, "direction": direction}
+
+
+def check_in(event: EventAtDoor, request: ScanRequest, scanner: Scanner) -> dict[str, Any]:
+    """Judge one scan and log it; returns the answer the scanner shows (the contract's body).
+
+    A repeated request with the same nonce returns the first answer and records nothing new.
+    """
+    _check(request)
+    code = normalize_code(request.code)
+    gate = (request.gate or "").strip() or scanner.gate
+    at = request.scanned_at or utcnow()
+    reader = db.session.connection()
+    if request.nonce and (first := _scan_for_nonce(reader, event, request.nonce)) is not None:
+        return first
+    ticket = _find_ticket(reader, event, code)
+    try:
+        with write_transaction() as conn:
+            return _judge_and_log(conn, event, ticket, code, request, scanner, gate, at)
+    except IntegrityError:
+        if not request.nonce:
+            raise
+        # The same nonce was judged a moment ago: give its answer.
+        return _scan_for_nonce(db.session.connection(), event, request.nonce)
+
+
+def _scan_for_nonce(conn: Connection, event: EventAtDoor, nonce: str) -> dict[str, Any] | None:
+    row = conn.execute(SCAN_FOR_NONCE, {"event_id": event.id, "nonce": nonce}).first()
+    if row is None:
+        return None
+    return _with_checkin(row.answer, row.id, row.scanned_at, row.gate, row.direction, event.timezone)
+
+
+def _with_checkin(answer: dict[str, Any], scan_id: int, at: datetime, gate: str, direction: str, tz: str):
+    """The stored answer, with `checkin` (its own log row) filled in for an admission."""
+    if answer["result"] != CheckinResult.OK.value:
+        return answer
+    return {**answer, "checkin": _scan_json(scan_id, at, gate, direction, tz)}
+
+
+def _judge_and_log(conn, event, ticket, code, request, scanner, gate, at) -> dict[str, Any]:
+    direction = request.direction.value
+    previous = None
+    if ticket is None:
+        result, message = CheckinResult.INVALID, "Unknown ticket"
+    elif ticket.event_id != event.id:
+        result, message, ticket = CheckinResult.WRONG_EVENT, "This ticket is for another event", None
+    elif request.direction == Direction.IN and conn.execute(ADMIT, {"registration_id": ticket.id, "at": at}).rowcount:
+        result, message = CheckinResult.OK, f"Welcome, {ticket.name}"
+    elif request.direction == Direction.OUT and conn.execute(LET_OUT, {"registration_id": ticket.id}).rowcount:
+        result, message = CheckinResult.OK, f"Goodbye, {ticket.name}"
+    else:
+        status = conn.execute(CURRENT_STATUS, {"registration_id": ticket.id}).scalar_one()
+        ticket = ticket._replace(status=status)
+        if status == RegistrationStatus.CANCELLED.value:
+            result, message = CheckinResult.CANCELLED, "This ticket was cancelled"
+        elif status != RegistrationStatus.CONFIRMED.value:
+            result, message = CheckinResult.NOT_CONFIRMED, NOT_CONFIRMED_MESSAGES[status]
+        else:
+            result, previous = CheckinResult.ALREADY_CHECKED_IN, _last_admission(conn, ticket.id, event.timezone)
+            message = _already_message(previous, event.timezone)
+    answer: dict[str, Any] = {
+        "result": result.value,
+        "message": message,
+        "registration": _registration_json(ticket) if ticket is not None else None,
+        "checkin": None,
+        "previous": previous,
+    }
+    row = {
+        "event_id": event.id,
+        "registration_id": ticket.id if ticket is not None else None,
+        "code_read": code[:200],
+        "result": result.value,
+        "direction": direction,
+        "gate": gate[:200],
+        "door_token_id": scanner.door_token_id,
+        "user_id": scanner.user_id,
+        "nonce": request.nonce,
+        "scanned_at": at,
+        "recorded_at": utcnow(),
+        "answer": answer,
+    }
+    scan_id = conn.execute(INSERT_SCAN, row).inserted_primary_key[0]
+    return _with_checkin(answer, scan_id, at, gate, direction, event.timezone)
+
+
+def _last_admission(conn: Connection, registration_id: int, tz: str) -> dict[str, Any] | None:
+    row = conn.execute(LAST_ADMISSION, {"registration_id": registration_id}).first()
+    if row is None:
+        return None
+    return _scan_json(row.id, row.scanned_at, row.gate, row.direction, tz)
+
+
+def _already_message(previous: dict[str, Any] | None, tz: str) -> str:
+    if previous is None:
+        return "Already checked in"
+    at = to_local(datetime.fromisoformat(previous["at"]), tz)
+    where = f" at {previous['gate']}" if previous["gate"] else ""
+    return f"Already checked in at {at:%H:%M}{where}"
+
+
+# --- the event at the door ---------------------------------------------------------------------
+
+_events = Event.__table__
+EVENT_AT_DOOR = select(_events.c.id, _events.c.timezone, _events.c.owner_id, _events.c.status, _events.c.name).where(
+    _events.c.slug == bindparam("slug")
+)
+
+
+def find_event_at_door(slug: str):
+    """The event's id, zone, owner and status, in one small query (the scan path's only event read)."""
+    well_formed = isinstance(slug, str) and len(slug) <= 80
+    row = db.session.connection().execute(EVENT_AT_DOOR, {"slug": slug}).first() if well_formed else None
+    if row is None:
+        raise NotFound("No such event.")
+    return row
+
+
+# --- undo ---------------------------------------------------------------------------------------
+
+SCAN_IN_EVENT = select(_scans).where(_scans.c.id == bindparam("scan_id"), _scans.c.event_id == bindparam("event_id"))
+_live = ~exists().where(_undo.c.undoes_scan_id == _scans.c.id)
+
+
+def undo_checkin(event: EventAtDoor, scan_id: int, scanner: Scanner) -> dict[str, Any]:
+    """Take an admission back: a new `undo` row in the log, and the attendee's state recomputed from it."""
+    try:
+        with write_transaction() as conn:
+            scan = conn.execute(SCAN_IN_EVENT, {"scan_id": scan_id, "event_id": event.id}).first()
+            if scan is None:
+                raise NotFound("No such check-in.")
+            if scan.result != CheckinResult.OK.value or scan.direction != Direction.IN.value:
+                raise Conflict("Only an admission can be undone.")
+            now = utcnow()
+            answer = {"result": CheckinResult.UNDO.value, "message": "Check-in undone"}
+            undo_id = conn.execute(
+                INSERT_SCAN,
+                {
+                    "event_id": event.id,
+                    "registration_id": scan.registration_id,
+                    "code_read": scan.code_read,
+                    "result": CheckinResult.UNDO.value,
+                    "direction": scan.direction,
+                    "gate": scanner.gate,
+                    "door_token_id": scanner.door_token_id,
+                    "user_id": scanner.user_id,
+                    "scanned_at": now,
+                    "recorded_at": now,
+                    "undoes_scan_id": scan.id,
+                    "answer": answer,
+                },
+            ).inserted_primary_key[0]
+            _recompute_attendance(conn, scan.registration_id)
+    except IntegrityError:
+        raise Conflict("This check-in was undone already.") from None
+    return {
+        **answer,
+        "undone": _scan_json(scan.id, scan.scanned_at, scan.gate, scan.direction, event.timezone),
+        "checkin": _scan_json(undo_id, now, scanner.gate, scan.direction, event.timezone),
+    }
+
+
+def _recompute_attendance(conn: Connection, registration_id: int) -> None:
+    """First admission and inside-or-not, from the log rows that still stand."""
+    standing = (
+        select(_scans.c.direction, _scans.c.scanned_at)
+        .where(_scans.c.registration_id == registration_id, _scans.c.result == CheckinResult.OK.value, _live)
+        .order_by(_scans.c.id)
+    )
+    rows = conn.execute(standing).all()
+    admissions = [row.scanned_at for row in rows if row.direction == Direction.IN.value]
+    conn.execute(
+        update(_registrations)
+        .where(_registrations.c.id == registration_id)
+        .values(
+            checked_in_at=min(admissions) if admissions else None,
+            is_inside=bool(rows) and rows[-1].direction == Direction.IN.value,
+        )
+    )
+
+
+# --- numbers for the organizer -----------------------------------------------------------------
+
+
+def attendance(event_id: int) -> dict[str, int]:
+    """Confirmed, checked in (admitted at least once) and inside now: the door's counter."""
+    confirmed, checked_in, inside = db.session.execute(
+        select(
+            func.count(),
+            func.count(_registrations.c.checked_in_at),
+            func.coalesce(func.sum(func.cast(_registrations.c.is_inside, db.Integer)), 0),
+        ).where(_registrations.c.event_id == event_id, _registrations.c.status == RegistrationStatus.CONFIRMED.value)
+    ).one()
+    return {"confirmed": confirmed, "checked_in": checked_in, "inside": int(inside)}
+
+
+def checkin_stats(event: EventAtDoor) -> dict[str, Any]:
+    """Confirmed, checked in (admitted at least once), inside now; per ticket type, per gate; arrivals."""
+    confirmed = (_registrations.c.event_id == event.id) & (
+        _registrations.c.status == RegistrationStatus.CONFIRMED.value
+    )
+    inside = func.sum(func.cast(_registrations.c.is_inside, db.Integer))
+    by_type = db.session.execute(
+        select(
+            _types.c.id,
+            _types.c.name,
+            func.count(_registrations.c.id),
+            func.count(_registrations.c.checked_in_at),
+            inside,
+        )
+        .select_from(_types)
+        .outerjoin(_registrations, (_registrations.c.ticket_type_id == _types.c.id) & confirmed)
+        .where(_types.c.event_id == event.id)
+        .group_by(_types.c.id, _types.c.name, _types.c.position)
+        .order_by(_types.c.position, _types.c.id)
+    ).all()
+    by_gate = db.session.execute(
+        select(_scans.c.gate, func.count())
+        .where(
+            _scans.c.event_id == event.id,
+            _scans.c.result == CheckinResult.OK.value,
+            _scans.c.direction == Direction.IN.value,
+            _live,
+        )
+        .group_by(_scans.c.gate)
+        .order_by(func.count().desc(), _scans.c.gate)
+    ).all()
+    first_admissions = db.session.scalars(
+        select(_registrations.c.checked_in_at).where(confirmed, _registrations.c.checked_in_at.isnot(None))
+    ).all()
+    return {
+        "confirmed": sum(row[2] for row in by_type),
+        "checked_in": sum(row[3] for row in by_type),
+        "inside": sum(row[4] or 0 for row in by_type),
+        "by_ticket_type": [
+            {"id": id_, "name": name, "confirmed": total, "checked_in": checked, "inside": int(now_inside or 0)}
+            for id_, name, total, checked, now_inside in by_type
+        ],
+        "by_gate": [{"gate": gate, "checked_in": count} for gate, count in by_gate],
+        "arrivals": arrivals(first_admissions, event.timezone),
+    }
+
+
+def arrivals(first_admissions: list[datetime], tz: str) -> list[dict[str, Any]]:
+    """First admissions counted in 5-minute buckets, oldest first (empty buckets left out)."""
+    buckets = Counter(int(moment.timestamp()) // ARRIVAL_BUCKET_SECONDS for moment in first_admissions)
+    return [
+        {"start": isoformat(datetime.fromtimestamp(bucket * ARRIVAL_BUCKET_SECONDS, UTC), tz), "count": count}
+        for bucket, count in sorted(buckets.items())
+    ]

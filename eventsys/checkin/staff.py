@@ -1,0 +1,104 @@
+"""Who may stand at an event's door: door links (tokens for a gate) and door staff invited by e-mail."""
+
+from __future__ import annotations
+
+from sqlalchemy import insert, select
+
+from eventsys.auth.models import User
+from eventsys.auth.services import normalize_email
+from eventsys.checkin.models import DoorStaff
+from eventsys.errors import NotFound, ValidationFailed
+from eventsys.events.models import Event
+from eventsys.extensions import db
+from eventsys.mail.models import MailKind, OutboxMessage, OutboxStatus
+from eventsys.registration import tickets
+from eventsys.timeutil import utcnow
+
+
+def _key() -> bytes:
+    from eventsys.registration.services import ticket_key
+
+    return ticket_key()
+
+
+def invitation_secret(staff: DoorStaff) -> str:
+    return tickets.door_invite_secret(_key(), staff.invite_nonce)
+
+
+def invite_door_staff(event: Event, email: str) -> DoorStaff:
+    """Invite an address to check people in at ``event``; inviting it again re-sends the mail."""
+    email = normalize_email(email)
+    staff = db.session.scalar(
+        select(DoorStaff).where(
+            DoorStaff.event_id == event.id, DoorStaff.email == email, DoorStaff.removed_at.is_(None)
+        )
+    )
+    if staff is None:
+        nonce = tickets.new_nonce()
+        staff = DoorStaff(
+            event_id=event.id,
+            email=email,
+            invite_nonce=nonce,
+            invite_hash=tickets.secret_hash(tickets.door_invite_secret(_key(), nonce)),
+        )
+        db.session.add(staff)
+        db.session.flush()
+    db.session.execute(
+        insert(OutboxMessage).values(
+            kind=MailKind.DOOR_INVITE,
+            event_id=event.id,
+            door_staff_id=staff.id,
+            to_address=email,
+            status=OutboxStatus.QUEUED,
+            attempts=0,
+            next_attempt_at=utcnow(),
+            last_error="",
+            created_at=utcnow(),
+        )
+    )
+    db.session.commit()
+    from eventsys.mail.sender import wake
+
+    wake()
+    return staff
+
+
+def accept_invitation(secret: str, user: User) -> DoorStaff:
+    """Make ``user`` the door staff member the invitation link was sent for."""
+    staff = db.session.scalar(select(DoorStaff).where(DoorStaff.invite_hash == tickets.secret_hash(secret.upper())))
+    if staff is None or not staff.is_active:
+        raise NotFound("This invitation is not valid, or it was withdrawn.")
+    if staff.user_id not in (None, user.id):
+        raise ValidationFailed({"invitation": ["This invitation was accepted by another account already."]})
+    staff.user_id, staff.accepted_at = user.id, staff.accepted_at or utcnow()
+    db.session.commit()
+    return staff
+
+
+def remove_door_staff(event: Event, staff_id: int) -> None:
+    staff = db.session.get(DoorStaff, staff_id) if 0 < staff_id < 2**31 else None
+    if staff is None or staff.event_id != event.id or not staff.is_active:
+        raise NotFound("No such door staff member.")
+    staff.removed_at = utcnow()
+    db.session.commit()
+
+
+def is_door_staff(event_id: int, user_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(DoorStaff.id).where(
+                DoorStaff.event_id == event_id, DoorStaff.user_id == user_id, DoorStaff.removed_at.is_(None)
+            )
+        )
+        is not None
+    )
+
+
+def door_staff_of(event: Event) -> list[DoorStaff]:
+    return list(
+        db.session.scalars(
+            select(DoorStaff)
+            .where(DoorStaff.event_id == event.id, DoorStaff.removed_at.is_(None))
+            .order_by(DoorStaff.id)
+        )
+    )
