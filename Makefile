@@ -8,7 +8,7 @@ PORT ?= 5000
 
 VENDOR := static/vendor
 
-.PHONY: run test lint system-packages clean bench bench-register
+.PHONY: run test lint system-packages clean bench bench-register bench-checkin
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,7 @@ $(VENDOR)/.installed: package.json package-lock.json scripts/vendor-static.mjs
 
 run: $(VENV)/.installed $(VENDOR)/.installed
 	$(FLASK) db upgrade
-	$(FLASK) seed-demo
+	$(FLASK) seed-demo --attendees 60
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - app:app
 
@@ -49,8 +49,12 @@ lint: $(VENV)/.test-installed
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache node_modules $(VENDOR)
 
-bench: bench-register
+bench: bench-register bench-checkin
 
 bench-register: $(VENV)/.test-installed
 	@scripts/ensure-system-packages.sh wrk
 	cd bench && ../$(BIN)/python registrations.py
+
+bench-checkin: $(VENV)/.test-installed
+	@scripts/ensure-system-packages.sh wrk
+	cd bench && ../$(BIN)/python checkins.py

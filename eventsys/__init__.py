@@ -10,6 +10,7 @@ from flask import Flask
 from eventsys.config import DefaultConfig, settings_from_environment
 from eventsys.database import configure_engine
 from eventsys.extensions import csrf, db, limiter, login_manager, migrate
+from eventsys.sessions import PagesOnlySessionInterface
 
 ROOT = Path(__file__).resolve().parent.parent
 mimetypes.add_type("application/wasm", ".wasm")  # the door page's QR decoder; browsers compile only this type
@@ -27,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     app.json.sort_keys = False  # keep the contract's field order
+    app.session_interface = PagesOnlySessionInterface()
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))

@@ -97,26 +97,28 @@ def app_config() -> dict:
     return {}
 
 
-def _clear_g(sender: Flask, **extra) -> None:
+def _start_request_afresh(sender: Flask, **extra) -> None:
     for name in list(g):
         g.pop(name)
+    db.session.expire_all()
 
 
 @pytest.fixture
 def app(database_url: str, app_config: dict) -> Iterator[Flask]:
     """The app, with an app context open for the test's own database work.
 
-    A test-client request reuses that open context, so ``g`` is cleared when each request starts,
-    as a server would: otherwise Flask-Login's user and Flask-WTF's CSRF token would carry from
-    one request, and one client, into the next.
+    A test-client request reuses that open context, and with it ``g`` and the database session.
+    Each request starts afresh, as in a server: ``g`` is cleared (else Flask-Login's user and
+    Flask-WTF's CSRF token would carry from one request, and one client, into the next) and the
+    session's objects are expired (else a page could show a count as the test last saw it).
     """
     app = create_app({**base_config(database_url), **app_config})
-    request_started.connect(_clear_g, app)
+    request_started.connect(_start_request_afresh, app)
     with app.app_context():
         yield app
         db.session.remove()
         db.engine.dispose()
-    request_started.disconnect(_clear_g, app)
+    request_started.disconnect(_start_request_afresh, app)
 
 
 @pytest.fixture

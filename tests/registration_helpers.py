@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from flask import Flask, request_started
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from eventsys.events.models import Event, Question, QuestionKind
 from eventsys.events.services import QuestionDetails, add_question
-from eventsys.extensions import db
 
 YEAR = datetime.now(UTC).year + 2  # a date well ahead, whatever day the tests run
 # 09:00 to 18:00 in Hangzhou (UTC+8, no daylight saving time).
@@ -22,25 +18,6 @@ ENDS = datetime(YEAR, 6, 18, 10, 0, tzinfo=UTC)
 CODE = r"^[23456789ABCDEFGHJKLMNPQRSTUVWXYZ]{4}-[23456789ABCDEFGHJKLMNPQRSTUVWXYZ]{4}$"
 DRINKS = ["Tea", "Coffee", "Juice"]
 TOPICS = ["AI", "Hardware", "E-commerce"]
-
-
-def _expire(sender: Flask, **extra) -> None:
-    db.session.expire_all()
-
-
-@contextmanager
-def fresh_session_per_request(app: Flask) -> Iterator[None]:
-    """Each request reads the database afresh, as it does in a server.
-
-    The test client reuses the test's app context, and with it the session and its identity
-    map; a server starts every request with an empty one. Without this a page could show a
-    counter (seats left, a status) as the test's session last saw it, not as it is.
-    """
-    request_started.connect(_expire, app)
-    try:
-        yield
-    finally:
-        request_started.disconnect(_expire, app)
 
 
 def add_every_question(event: Event, required: tuple[str, ...] = ()) -> dict[str, Question]:

@@ -19,18 +19,12 @@ from eventsys.timeutil import utcnow
 from tests.api_helpers import assert_error, assert_page, assert_timestamp_with_offset, assert_validation
 from tests.checkin_helpers import YEAR, attendee, scan_count, scan_log, utc
 from tests.conftest import bearer, make_event, make_token, make_user
-from tests.registration_helpers import fresh_session_per_request
 
 pytestmark = pytest.mark.both_databases
 
 ANSWER_KEYS = ["result", "message", "registration", "checkin", "previous"]
 STATS_KEYS = ["confirmed", "checked_in", "inside", "by_ticket_type", "by_gate", "arrivals"]
 
-
-@pytest.fixture(autouse=True)
-def _fresh_session(app):
-    with fresh_session_per_request(app):
-        yield
 
 
 @pytest.fixture

@@ -16,17 +16,11 @@ from tests.api_helpers import assert_error_body
 from tests.checkin_helpers import attendee, door_config, open_door_link, scan_count, scan_log
 from tests.conftest import bearer, csrf_token, login, make_event, make_user, post_form
 from tests.html_pages import assert_form_page_is_accessible, location_path, page
-from tests.registration_helpers import fresh_session_per_request
 from tests.smtp import SmtpServer
 
 DOOR_LINK = re.compile(r"http://eventsys\.test/door/[A-Za-z0-9_\-]+")
 INVITE_LINK = re.compile(r"http://eventsys\.test/door-invite/[A-Z2-7]{32}")
 
-
-@pytest.fixture(autouse=True)
-def _fresh_session(app):
-    with fresh_session_per_request(app):
-        yield
 
 
 @pytest.fixture

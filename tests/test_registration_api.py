@@ -24,7 +24,6 @@ from tests.registration_helpers import (
     STARTS,
     add_every_question,
     api_register,
-    fresh_session_per_request,
     path_of,
     registration_status,
 )
@@ -33,11 +32,6 @@ pytestmark = pytest.mark.both_databases
 
 TICKET_KEYS = {"qr_payload", "qr_png_url", "qr_svg_url", "ics_url"}
 
-
-@pytest.fixture(autouse=True)
-def _fresh_session(app):
-    with fresh_session_per_request(app):
-        yield
 
 
 @pytest.fixture

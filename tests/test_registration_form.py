@@ -24,15 +24,8 @@ from tests.registration_helpers import (
     STARTS,
     TOPICS,
     add_every_question,
-    fresh_session_per_request,
     registration_status,
 )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_session(app):
-    with fresh_session_per_request(app):
-        yield
 
 
 def registrations() -> list[Registration]:

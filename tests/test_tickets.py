@@ -17,16 +17,11 @@ from sqlalchemy import text
 from eventsys.extensions import db
 from tests.conftest import csrf_token, make_event
 from tests.html_pages import location_path, page
-from tests.registration_helpers import ENDS, STARTS, api_register, fresh_session_per_request, path_of
+from tests.registration_helpers import ENDS, STARTS, api_register, path_of
 
 VENUE = "ITC Guigu International Center"
 ADDRESS = "Xihu District, Hangzhou"
 
-
-@pytest.fixture(autouse=True)
-def _fresh_session(app):
-    with fresh_session_per_request(app):
-        yield
 
 
 @pytest.fixture
