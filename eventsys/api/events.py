@@ -245,7 +245,7 @@ def create_door_token(slug: str):
     if not label or len(label) > 200:
         raise ValidationFailed({"label": ["Name the gate, e.g. North door (at most 200 characters)."]})
     token, clear = issue_token(caller().user, TokenKind.DOOR, label, event_id=event.id)
-    body = door_token_json(token)
+    body = door_token_json(token, event.timezone)
     body.update(token=clear, door_url=public_url("door.door_entry", token=clear))
     return body, 201
 
@@ -257,7 +257,7 @@ def list_event_door_tokens(slug: str):
     query = list_door_tokens(event.id)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     tokens = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return page_json([door_token_json(t) for t in tokens], total, page, per_page)
+    return page_json([door_token_json(t, event.timezone) for t in tokens], total, page, per_page)
 
 
 @api_bp.delete("/events/<slug>/door-tokens/<int:token_id>")

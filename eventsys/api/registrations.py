@@ -30,8 +30,13 @@ REGISTRATION_FIELDS = {
 }
 
 
-def registration_json(registration: Registration, for_door: bool = False) -> dict[str, Any]:
-    """A registration as the list shows it; a door token sees no e-mail address or answers."""
+def registration_json(
+    registration: Registration, for_door: bool = False, places: dict[int, int] | None = None
+) -> dict[str, Any]:
+    """A registration as the list shows it; a door token sees no e-mail address or answers.
+
+    ``places``: waitlist places computed once for a whole list (else looked up for this one).
+    """
     event = registration.event
     body: dict[str, Any] = {
         "code": registration.code,
@@ -44,7 +49,9 @@ def registration_json(registration: Registration, for_door: bool = False) -> dic
     if not for_door:
         body["email"] = registration.email
         body["answers"] = dict(registration.answers or {})
-        body["waitlist_position"] = services.waitlist_position(registration)
+        body["waitlist_position"] = (
+            places.get(registration.id) if places is not None else services.waitlist_position(registration)
+        )
     return body
 
 
@@ -127,7 +134,8 @@ def list_registrations(slug: str):
     registrations = db.session.scalars(
         query.order_by(Registration.id).limit(per_page).offset((page - 1) * per_page)
     ).all()
-    items = [registration_json(r, for_door=current.is_door) for r in registrations]
+    places = None if current.is_door else services.waitlist_positions(event.id)
+    items = [registration_json(r, for_door=current.is_door, places=places) for r in registrations]
     return page_json(items, total, page, per_page)
 
 

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, url_for
-
 from eventsys.auth.models import ApiToken
 from eventsys.events.models import Event, Question, TicketType
 from eventsys.timeutil import isoformat
-
-
-def public_url(endpoint: str, **values: Any) -> str:
-    return current_app.config["PUBLIC_BASE_URL"] + url_for(endpoint, **values)
+from eventsys.urls import public_url
 
 
 def ticket_type_json(ticket_type: TicketType) -> dict[str, Any]:
@@ -65,8 +60,8 @@ def event_json(event: Event, detail: bool = True) -> dict[str, Any]:
     return body
 
 
-def door_token_json(token: ApiToken) -> dict[str, Any]:
-    return {"id": token.id, "label": token.label, "created_at": isoformat(token.created_at)}
+def door_token_json(token: ApiToken, tz: str) -> dict[str, Any]:
+    return {"id": token.id, "label": token.label, "created_at": isoformat(token.created_at, tz)}
 
 
 def page_json(items: list[Any], total: int, page: int, per_page: int) -> dict[str, Any]:

@@ -74,13 +74,22 @@ def new_event():
 
 @manage_bp.get("/events/<slug>")
 def event_dashboard(slug: str):
-    event = _managed(slug)
-    return render_template(
+    return _dashboard(_managed(slug))
+
+
+def _dashboard(event: Event, ticket_type_form=None, question_form=None, status: int = 200):
+    """The organizer's page for one event; the add forms come back with their errors when they failed."""
+    from eventsys.checkin.services import EventAtDoor, checkin_stats
+
+    page = render_template(
         "events/dashboard.html",
         event=event,
-        ticket_type_form=TicketTypeForm(formdata=None),
-        question_form=QuestionForm(formdata=None),
+        ticket_type_form=ticket_type_form or TicketTypeForm(formdata=None),
+        question_form=question_form or QuestionForm(formdata=None),
+        stats=checkin_stats(EventAtDoor(event.id, event.timezone)),
+        stats_url=url_for("door.checkin_stats_json", slug=event.slug),
     )
+    return page, status
 
 
 @manage_bp.route("/events/<slug>/edit", methods=["GET", "POST"])
@@ -138,12 +147,7 @@ def add_ticket_type(slug: str):
         else:
             flash(f"Ticket type “{form.name.data.strip()}” added.", "success")
             return redirect(url_for("manage.event_dashboard", slug=slug, _anchor="ticket-types"))
-    return render_template(
-        "events/dashboard.html",
-        event=event,
-        ticket_type_form=form,
-        question_form=QuestionForm(formdata=None),
-    ), 422
+    return _dashboard(event, ticket_type_form=form, status=422)
 
 
 @manage_bp.route("/events/<slug>/ticket-types/<int:ticket_type_id>", methods=["GET", "POST"])
@@ -193,12 +197,7 @@ def add_question(slug: str):
         else:
             flash("Question added.", "success")
             return redirect(url_for("manage.event_dashboard", slug=slug, _anchor="questions"))
-    return render_template(
-        "events/dashboard.html",
-        event=event,
-        ticket_type_form=TicketTypeForm(formdata=None),
-        question_form=form,
-    ), 422
+    return _dashboard(event, question_form=form, status=422)
 
 
 @manage_bp.route("/events/<slug>/questions/<int:question_id>", methods=["GET", "POST"])

@@ -443,6 +443,21 @@ def waitlist_position(registration: Registration) -> int | None:
     )
 
 
+def waitlist_positions(event_id: int) -> dict[int, int]:
+    """Every waitlisted registration's place (per ticket type), in one query: for lists."""
+    waiting = db.session.execute(
+        select(Registration.id, Registration.ticket_type_id)
+        .where(Registration.event_id == event_id, Registration.status == RegistrationStatus.WAITLISTED)
+        .order_by(Registration.id)
+    ).all()
+    places: dict[int, int] = {}
+    counts: dict[int, int] = {}
+    for registration_id, ticket_type_id in waiting:
+        counts[ticket_type_id] = counts.get(ticket_type_id, 0) + 1
+        places[registration_id] = counts[ticket_type_id]
+    return places
+
+
 def find_by_manage_secret(secret: str) -> Registration:
     if not isinstance(secret, str) or len(secret) != tickets.SECRET_LENGTH:
         raise NotFound("This ticket link is not valid.")
