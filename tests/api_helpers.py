@@ -9,6 +9,20 @@ from werkzeug.test import TestResponse
 
 ERROR_KEYS = {"code", "message", "fields"}
 
+# The ten question kinds the contract names (spelled out here, not taken from the code's enum).
+QUESTION_KINDS = (
+    "text",
+    "textarea",
+    "email",
+    "phone",
+    "number",
+    "date",
+    "select",
+    "multiselect",
+    "checkbox",
+    "country",
+)
+
 
 def assert_error_body(response: TestResponse) -> dict[str, Any]:
     """The contract's error body: JSON, ``{"error": {"code", "message", "fields"?}}``, no stack trace."""

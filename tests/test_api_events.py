@@ -14,6 +14,7 @@ from eventsys.auth.models import ApiToken, TokenKind, User
 from eventsys.events.models import Event, EventStatus, TicketType
 from eventsys.extensions import db
 from tests.api_helpers import (
+    QUESTION_KINDS,
     assert_error,
     assert_page,
     assert_timestamp_with_offset,
@@ -24,18 +25,6 @@ from tests.conftest import bearer, make_event, make_token, make_user
 pytestmark = pytest.mark.both_databases
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-QUESTION_KINDS = (
-    "text",
-    "textarea",
-    "email",
-    "phone",
-    "number",
-    "date",
-    "select",
-    "multiselect",
-    "checkbox",
-    "country",
-)
 TIMESTAMP_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
 
 

@@ -22,7 +22,7 @@ from eventsys.auth.models import TokenKind
 from eventsys.auth.services import issue_token
 from eventsys.events.models import Event, EventStatus
 from eventsys.extensions import db
-from tests.api_helpers import assert_error_body
+from tests.api_helpers import QUESTION_KINDS, assert_error_body
 from tests.conftest import PASSWORD, bearer, make_event, make_token, make_user
 
 pytestmark = pytest.mark.both_databases
@@ -258,18 +258,7 @@ def _build_world(client: FlaskClient) -> World:
     assert response.status_code == 201, response.json
     ticket_type_id = response.json["id"]
     question_ids = {}
-    for kind in (
-        "text",
-        "textarea",
-        "email",
-        "phone",
-        "number",
-        "date",
-        "select",
-        "multiselect",
-        "checkbox",
-        "country",
-    ):
+    for kind in QUESTION_KINDS:
         body = {"label": f"Q {kind}", "kind": kind}
         if kind in ("select", "multiselect"):
             body["options"] = ["One", "Two"]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from slugify import slugify
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, or_, select, update
 
 from eventsys.auth.models import User
 from eventsys.errors import (
@@ -19,6 +19,7 @@ from eventsys.errors import (
 )
 from eventsys.events.models import Event, EventStatus, Question, QuestionKind, TicketType
 from eventsys.extensions import db
+from eventsys.registration.services import promote_waitlist
 from eventsys.timeutil import is_timezone, utcnow
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")  # \Z: `$` would let a trailing newline in
@@ -153,9 +154,9 @@ def _check_details(details: EventDetails, event: Event | None) -> dict[str, list
     return errors
 
 
-def _apply(event: Event, details: EventDetails) -> None:
+def _apply(event: Event, details: EventDetails, skip: tuple[str, ...] = ("slug",)) -> None:
     for name in EventDetails.__dataclass_fields__:
-        if name != "slug":
+        if name not in skip:
             setattr(event, name, getattr(details, name))
     event.name = details.name.strip()
     event.tagline = details.tagline.strip()
@@ -176,15 +177,35 @@ def create_event(owner: User, details: EventDetails, status: EventStatus = Event
 
 
 def update_event(event: Event, details: EventDetails) -> Event:
+    """Change an event; a capacity raised gives the freed seats to the waitlist at once."""
     if errors := _check_details(details, event):
         raise ValidationFailed(errors)
     if details.capacity is not None and details.capacity < event.seats_taken:
         raise CapacityBelowRegistrations(f"{event.seats_taken} seats are already taken; the capacity cannot be lower.")
     if details.slug:
         event.slug = details.slug
-    _apply(event, details)
-    db.session.commit()
+    _apply(event, details, skip=("slug", "capacity"))
+    event_id = event.id
+    _set_capacity(Event, event_id, details.capacity)
+    _promote_waitlist(event_id)
     return event
+
+
+def _promote_waitlist(event_id: int) -> None:
+    """Give seats a raised capacity freed to the waitlist; the seat counts the session holds are then stale."""
+    if promote_waitlist(event_id):
+        db.session.expire_all()
+
+
+def _set_capacity(model: type[Event] | type[TicketType], row_id: int, capacity: int | None) -> None:
+    """Set a capacity and commit, unless registrations took more seats meanwhile (checked atomically)."""
+    statement = update(model).where(model.id == row_id).values(capacity=capacity)
+    if capacity is not None:
+        statement = statement.where(model.seats_taken <= capacity)
+    if not db.session.execute(statement.execution_options(synchronize_session=False)).rowcount:
+        db.session.rollback()
+        raise CapacityBelowRegistrations("Seats were taken meanwhile; the capacity cannot be that low.")
+    db.session.commit()
 
 
 def change_status(event: Event, target: EventStatus) -> Event:
@@ -231,8 +252,10 @@ def update_ticket_type(ticket_type: TicketType, name: str, capacity: int | None,
         raise CapacityBelowRegistrations(
             f"{ticket_type.seats_taken} seats of this type are taken; the capacity cannot be lower."
         )
-    ticket_type.name, ticket_type.capacity, ticket_type.description = name.strip(), capacity, description.strip()
-    db.session.commit()
+    ticket_type.name, ticket_type.description = name.strip(), description.strip()
+    ticket_type_id, event_id = ticket_type.id, ticket_type.event_id
+    _set_capacity(TicketType, ticket_type_id, capacity)
+    _promote_waitlist(event_id)
     return ticket_type
 
 
