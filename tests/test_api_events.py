@@ -167,8 +167,6 @@ def test_slug_is_made_from_the_name_and_unique_when_names_repeat(client, alice, 
     assert slugs[0] == "tecom-conf-hangzhou"
     assert len(set(slugs)) == 3
     assert all(SLUG.match(slug) and len(slug) <= 80 for slug in slugs)
-    for slug in slugs:
-        assert client.get(f"/api/v1/events/{slug}", headers=alice.headers).status_code in (200, 404)
     # Each is its own event.
     ids = {client.get(f"/api/v1/events/{slugs[0]}", headers=alice.headers).json["id"]}
     ids.add(client.get(f"/api/v1/events/{slugs[1]}", headers=alice.headers).json["id"])

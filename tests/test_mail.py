@@ -116,6 +116,16 @@ def test_ticket_mail_for_a_registration_cancelled_before_sending_is_skipped(app,
     assert message["Subject"].endswith("is cancelled")
 
 
+def test_the_html_mail_shows_an_event_name_as_text_not_markup(app, smtp):
+    event = make_event(name='Meetup <a href="https://evil.example/">claim your prize</a>')
+    register_attendee(event, RegistrationRequest("Li Wei", "li@example.org"))
+    send_due()
+    [message] = smtp.inbox.to("li@example.org")
+    html = _parts(message)["text/html"].get_content()
+    assert '<a href="https://evil.example/">' not in html
+    assert "&lt;a href=" in html
+
+
 class TestSmtpOutage:
     @pytest.fixture
     def app_config(self):
@@ -135,16 +145,23 @@ class TestSmtpOutage:
         assert queued.next_attempt_at > utcnow() + timedelta(seconds=20)
         assert send_due().handled == 0  # not due yet: backing off
 
+        # Messages behind the failed one wait as queued, not stuck as claimed by a sender.
+        register_attendee(event, RegistrationRequest("Ana Souza", "ana@example.org"))
+        register_attendee(event, RegistrationRequest("Kenji Tanaka", "kenji@example.org"))
+        send_due()
+        assert sorted(m.status for m in _outbox()) == [OutboxStatus.QUEUED] * 3
+
         server = SmtpServer(self.port).start()
         try:
             result = runner.invoke(args=["send-mail"])
             assert result.exit_code == 0, result.output
-            assert "1 sent" in result.output
+            assert "3 sent" in result.output
             assert len(server.inbox.to("li@example.org")) == 1
         finally:
             server.stop()
-        [sent] = _outbox()
-        assert sent.status == OutboxStatus.SENT and sent.attempts == 2
+        first, *others = _outbox()
+        assert first.status == OutboxStatus.SENT and first.attempts == 2
+        assert [m.status for m in others] == [OutboxStatus.SENT] * 2
 
 
 class TestWithoutMailServer:

@@ -150,11 +150,16 @@ def update_event(slug: str):
 # --- ticket types ---------------------------------------------------------------------------
 
 
+def _page_of(rows: list, to_json) -> dict[str, Any]:
+    """A list the event already holds, as the contract's page (``?page=``, ``?per_page=``)."""
+    page, per_page = pagination()
+    start = (page - 1) * per_page
+    return page_json([to_json(row) for row in rows[start : start + per_page]], len(rows), page, per_page)
+
+
 @api_bp.get("/events/<slug>/ticket-types")
 def list_ticket_types(slug: str):
-    event = _visible_event(slug)
-    items = [ticket_type_json(t) for t in event.ticket_types]
-    return page_json(items, len(items), 1, max(len(items), 1))
+    return _page_of(_visible_event(slug).ticket_types, ticket_type_json)
 
 
 @api_bp.post("/events/<slug>/ticket-types")
@@ -194,9 +199,7 @@ def delete_ticket_type(slug: str, ticket_type_id: int):
 
 @api_bp.get("/events/<slug>/questions")
 def list_questions(slug: str):
-    event = _visible_event(slug)
-    items = [question_json(q) for q in event.questions]
-    return page_json(items, len(items), 1, max(len(items), 1))
+    return _page_of(_visible_event(slug).questions, question_json)
 
 
 def _question_details(values: dict[str, Any]) -> QuestionDetails:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from eventsys.auth.models import ApiToken, TokenKind, User
 from eventsys.auth.passwords import (
@@ -61,7 +62,11 @@ def create_user(email: str, name: str, password: str) -> User:
         raise ValidationFailed(errors)
     user = User(email=email, name=name[:200], password_hash=hash_password(password))
     db.session.add(user)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same address signed up a moment ago
+        db.session.rollback()
+        raise ValidationFailed({"email": ["An account with this e-mail address already exists."]}) from None
     return user
 
 

@@ -160,6 +160,17 @@ def _find_ticket(conn: Connection, event: EventAtDoor, code: str) -> Ticket | No
     return Ticket(*row) if row is not None else None
 
 
+PAYLOAD_LENGTH = 20  # reads this long may be QR payloads (ours are 32 characters): working tickets
+
+
+def loggable(code: str) -> str:
+    """What the scan log keeps of a read: short reads as typed (a short code, a typo); a read that
+    may be a QR payload only as a fingerprint of its hash, so the log hands out no working ticket."""
+    if len(code) < PAYLOAD_LENGTH:
+        return code
+    return "sha256:" + secret_hash(code)[:16]
+
+
 def _registration_json(ticket: Ticket) -> dict[str, Any]:
     return {
         "code": ticket.code,
@@ -241,7 +252,7 @@ def _judge_and_log(conn, event, ticket, code, request, scanner, gate, at) -> dic
     row = {
         "event_id": event.id,
         "registration_id": ticket.id if ticket is not None else None,
-        "code_read": code[:200],
+        "code_read": loggable(code),
         "result": result.value,
         "direction": direction,
         "gate": gate[:200],
@@ -333,7 +344,12 @@ def undo_checkin(event: EventAtDoor, scan_id: int, scanner: Scanner) -> dict[str
 
 
 def _recompute_attendance(conn: Connection, registration_id: int) -> None:
-    """First admission and inside-or-not, from the log rows that still stand."""
+    """First admission and inside-or-not, from the log rows that still stand.
+
+    The registration's row is locked first (PostgreSQL; SQLite's write lock is held already), so
+    a check-in cannot commit between reading the log and writing the state.
+    """
+    conn.execute(select(_registrations.c.id).where(_registrations.c.id == registration_id).with_for_update())
     standing = (
         select(_scans.c.direction, _scans.c.scanned_at)
         .where(_scans.c.registration_id == registration_id, _scans.c.result == CheckinResult.OK.value, _live)

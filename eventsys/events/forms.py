@@ -13,7 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from eventsys.events.models import Event, QuestionKind
-from eventsys.events.services import SLUG_MAX, EventDetails, QuestionDetails
+from eventsys.events.services import MAX_CAPACITY, SLUG_MAX, EventDetails, QuestionDetails
 from eventsys.timeutil import from_local, timezone_names, to_local
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -45,7 +45,10 @@ def _plausible_year(form: FlaskForm, field: DateTimeLocalField) -> None:
 def _capacity_field(label: str) -> IntegerField:
     return IntegerField(
         label,
-        validators=[Optional(), NumberRange(min=0, max=1_000_000, message="Enter a number from 0 to 1,000,000.")],
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=MAX_CAPACITY, message=f"Enter a number from 0 to {MAX_CAPACITY:,}."),
+        ],
         description=CAPACITY_HELP,
     )
 
@@ -83,7 +86,7 @@ class EventForm(FlaskForm):
         "Registration closes",
         format=DATETIME_FORMAT,
         validators=[Optional(), _plausible_year],
-        description="Empty: when the event starts.",
+        description="Empty: when the event ends.",
     )
     requires_approval = BooleanField("Registrations need my approval")
     waitlist = BooleanField("Keep a waiting list when full", default=True)

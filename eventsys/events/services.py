@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from slugify import slugify
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import Select, exists, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from eventsys.auth.models import User
 from eventsys.errors import (
@@ -25,7 +26,7 @@ from eventsys.timeutil import is_timezone, utcnow
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")  # \Z: `$` would let a trailing newline in
 SLUG_MAX = 80
 DEFAULT_TICKET_TYPE = "General admission"
-MAX_CAPACITY = 2**31 - 1  # the largest value the database's integer column holds
+MAX_CAPACITY = 1_000_000  # one limit for the page and the API; far below what the integer column holds
 
 
 @dataclass
@@ -142,7 +143,7 @@ def _check_details(details: EventDetails, event: Event | None) -> dict[str, list
     if details.ends_at <= details.starts_at:
         errors["ends_at"] = ["The end must be after the start."]
     if details.capacity is not None and not 0 <= details.capacity <= MAX_CAPACITY:
-        errors["capacity"] = [f"Enter 0 to {MAX_CAPACITY}, or leave empty for no limit."]
+        errors["capacity"] = [f"Enter 0 to {MAX_CAPACITY:,}, or leave empty for no limit."]
     opens, closes = details.registration_opens_at, details.registration_closes_at
     if opens and closes and closes <= opens:
         errors["registration_closes_at"] = ["Registration must close after it opens."]
@@ -172,8 +173,17 @@ def create_event(owner: User, details: EventDetails, status: EventStatus = Event
     _apply(event, details)
     event.ticket_types.append(TicketType(name=DEFAULT_TICKET_TYPE, capacity=None, position=0))
     db.session.add(event)
-    db.session.commit()
+    _commit_slug(event)
     return event
+
+
+def _commit_slug(event: Event) -> None:
+    """Commit; another event that took the same address a moment ago is a field error, not a crash."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ValidationFailed({"slug": ["Another event already uses this address."]}) from None
 
 
 def update_event(event: Event, details: EventDetails) -> Event:
@@ -185,9 +195,10 @@ def update_event(event: Event, details: EventDetails) -> Event:
     if details.slug:
         event.slug = details.slug
     _apply(event, details, skip=("slug", "capacity"))
-    event_id = event.id
+    event_id, capacity_before = event.id, event.capacity
     _set_capacity(Event, event_id, details.capacity)
-    _promote_waitlist(event_id)
+    if details.capacity != capacity_before:
+        _promote_waitlist(event_id)
     return event
 
 
@@ -215,8 +226,34 @@ def change_status(event: Event, target: EventStatus) -> Event:
     if not event.status.can_become(target):
         raise Conflict(f"A {event.status.value} event cannot become {target.value}.")
     event.status = target
+    if target == EventStatus.CANCELLED:
+        _tell_everyone_registered(event)
     db.session.commit()
     return event
+
+
+def _tell_everyone_registered(event: Event) -> None:
+    """Queue "the event is cancelled" for every active registration, in the cancelling transaction."""
+    from eventsys.mail.models import MailKind, OutboxMessage
+    from eventsys.registration.models import ACTIVE_STATUSES, Registration
+
+    active = db.session.execute(
+        select(Registration.id, Registration.email).where(
+            Registration.event_id == event.id, Registration.status.in_(ACTIVE_STATUSES)
+        )
+    ).all()
+    now = utcnow()
+    db.session.add_all(
+        OutboxMessage(
+            kind=MailKind.EVENT_CANCELLED,
+            event_id=event.id,
+            registration_id=registration_id,
+            to_address=email,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        for registration_id, email in active
+    )
 
 
 # --- ticket types ---------------------------------------------------------------------------
@@ -229,7 +266,7 @@ def _check_ticket_type(name: str, capacity: int | None, description: str) -> dic
     elif len(name.strip()) > 120:
         errors["name"] = ["Use at most 120 characters."]
     if capacity is not None and not 0 <= capacity <= MAX_CAPACITY:
-        errors["capacity"] = [f"Enter 0 to {MAX_CAPACITY}, or leave empty for no limit."]
+        errors["capacity"] = [f"Enter 0 to {MAX_CAPACITY:,}, or leave empty for no limit."]
     if len(description) > 5000:
         errors["description"] = ["Use at most 5,000 characters."]
     return errors
@@ -253,9 +290,10 @@ def update_ticket_type(ticket_type: TicketType, name: str, capacity: int | None,
             f"{ticket_type.seats_taken} seats of this type are taken; the capacity cannot be lower."
         )
     ticket_type.name, ticket_type.description = name.strip(), description.strip()
-    ticket_type_id, event_id = ticket_type.id, ticket_type.event_id
+    ticket_type_id, event_id, capacity_before = ticket_type.id, ticket_type.event_id, ticket_type.capacity
     _set_capacity(TicketType, ticket_type_id, capacity)
-    _promote_waitlist(event_id)
+    if capacity != capacity_before:
+        _promote_waitlist(event_id)
     return ticket_type
 
 
@@ -263,10 +301,16 @@ def delete_ticket_type(ticket_type: TicketType) -> None:
     event = ticket_type.event
     if len(event.ticket_types) <= 1:
         raise Conflict("An event needs at least one ticket type.")
-    if ticket_type.seats_taken:
-        raise Conflict("People hold tickets of this type; it cannot be deleted.")
+    if ticket_type.seats_taken or _has_registrations(ticket_type):
+        raise Conflict("People registered with this ticket type; it cannot be deleted.")
     event.ticket_types.remove(ticket_type)
     db.session.commit()
+
+
+def _has_registrations(ticket_type: TicketType) -> bool:
+    from eventsys.registration.models import Registration
+
+    return db.session.scalar(select(exists().where(Registration.ticket_type_id == ticket_type.id)))
 
 
 def find_ticket_type(event: Event, ticket_type_id: int) -> TicketType:

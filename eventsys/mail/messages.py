@@ -8,6 +8,7 @@ from email.utils import formatdate, make_msgid
 
 from flask import current_app, render_template
 
+from eventsys.events.models import EventStatus
 from eventsys.extensions import db
 from eventsys.mail.models import MailKind, OutboxMessage
 from eventsys.registration import tickets
@@ -25,6 +26,7 @@ SUBJECTS = {
     MailKind.CANCELLED: "Your registration for {event} is cancelled",
     MailKind.LINK_AGAIN: "Your registration for {event}",
     MailKind.DOOR_INVITE: "You are invited to check people in at {event}",
+    MailKind.EVENT_CANCELLED: "{event} is cancelled",
 }
 TICKET_KINDS = {MailKind.CONFIRMED, MailKind.PROMOTED, MailKind.APPROVED, MailKind.LINK_AGAIN}
 
@@ -43,6 +45,8 @@ def is_obsolete(message: OutboxMessage) -> bool:
     if message.kind == MailKind.DOOR_INVITE:
         return not _door_staff(message).is_active
     registration = message.registration
+    if message.kind in TICKET_KINDS and registration.event.status == EventStatus.CANCELLED:
+        return True
     if message.kind == MailKind.LINK_AGAIN:
         return not registration.status.is_active
     return message.kind in TICKET_KINDS and registration.status != RegistrationStatus.CONFIRMED
@@ -98,6 +102,8 @@ def render(message: OutboxMessage) -> RenderedMessage:
         "position": waitlist_position(registration),
         "with_ticket": with_ticket,
     }
+    # Rendered once as plain text: the HTML template escapes it like any other value.
+    context["intro"] = render_template("mail/_intro.txt", **context)
     return RenderedMessage(
         subject=SUBJECTS[message.kind].format(event=event.name),
         text=render_template("mail/message.txt", **context),

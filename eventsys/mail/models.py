@@ -24,6 +24,7 @@ class MailKind(enum.StrEnum):
     CANCELLED = "cancelled"
     LINK_AGAIN = "link_again"
     DOOR_INVITE = "door_invite"
+    EVENT_CANCELLED = "event_cancelled"
 
 
 class OutboxStatus(enum.StrEnum):

@@ -105,8 +105,10 @@ def send_due(force: bool = False) -> SendReport:
         return report
     smtp: smtplib.SMTP | None = None
     try:
-        while ids := [i for i in _due_ids(force) if _claim(i)]:
+        while ids := _due_ids(force):
             for message_id in ids:
+                if not _claim(message_id):  # another worker has it
+                    continue
                 message = db.session.get(OutboxMessage, message_id)
                 if is_obsolete(message):
                     message.status, message.sent_at = OutboxStatus.SKIPPED, utcnow()

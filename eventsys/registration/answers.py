@@ -36,9 +36,6 @@ def _country_codes() -> frozenset[str]:
     return frozenset(code for code, _ in countries())
 
 
-def country_name(code: str) -> str:
-    return dict(countries()).get(code, code)
-
 
 def _is_empty(value: Any) -> bool:
     return value is None or value is False or (isinstance(value, str | list | tuple) and not value)

@@ -389,7 +389,9 @@ def _promote(conn: Connection, event_id: int) -> int:
                 break
             full_types.add(ticket_type_id)
             continue
-        _set_status(conn, registration_id, RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+        if not _set_status(conn, registration_id, RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED):
+            _release_seat(conn, event_id, ticket_type_id)  # they cancelled a moment ago (PostgreSQL)
+            continue
         _queue_mail(conn, MailKind.PROMOTED, event_id, registration_id, email)
         promoted += 1
     return promoted

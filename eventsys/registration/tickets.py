@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import io
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import qrcode
 import qrcode.image.svg
@@ -53,10 +53,6 @@ def secret_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def normalize_scanned(code: str) -> str:
-    """What a scanner or a person typed, as we compare it: no surrounding space, upper case."""
-    return code.strip().upper()
-
 
 def _qr(payload: str) -> qrcode.QRCode:
     qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=10, border=4)
@@ -89,7 +85,7 @@ def calendar_file(
     entry.add("summary", name)
     entry.add("dtstart", starts_at)
     entry.add("dtend", ends_at)
-    entry.add("dtstamp", datetime.now(starts_at.tzinfo))
+    entry.add("dtstamp", datetime.now(UTC))
     if location:
         entry.add("location", location)
     entry.add("description", description)

@@ -249,7 +249,7 @@ def outbox_message(slug: str, message_id: int):
     from eventsys.mail.messages import render
 
     event = event_services.find_managed_event(slug, current_user)
-    message = db.session.get(OutboxMessage, message_id)
+    message = db.session.get(OutboxMessage, message_id) if 0 < message_id < 2**31 else None
     if message is None or message.event_id != event.id:
         raise NotFound("No such message.")
     return render_template("registration/outbox_message.html", event=event, message=message, rendered=render(message))

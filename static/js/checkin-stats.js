@@ -29,7 +29,7 @@
       bar.setAttribute("height", String(height));
       bar.setAttribute("class", "bar");
       const title = document.createElementNS(SVG, "title");
-      title.textContent = new Date(first + i * bucketMs).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) + ": " + count;
+      title.textContent = new Date(first + i * bucketMs).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", timeZone: root.dataset.timezone }) + ": " + count;
       bar.appendChild(title);
       chart.appendChild(bar);
     });
