@@ -434,3 +434,11 @@ def test_malformed_scans_are_refused_with_the_contracts_errors_and_nothing_is_lo
     assert_error(client.post(url, json=["ABCD-EFGH"], headers=gate), 400)
     assert_error(client.post(url, data="code=ABCD-EFGH", content_type="text/plain", headers=gate), 415)
     assert scan_count() == 0
+
+
+def test_a_door_token_learns_nothing_of_another_organizers_draft(client, gate):
+    draft = make_event(status=EventStatus.DRAFT)
+    public = make_event()
+    for event, expected in ((draft, 404), (public, 403)):
+        response = client.post(f"/api/v1/events/{event.slug}/checkins", json={"code": "ABCD-EFGH"}, headers=gate)
+        assert response.status_code == expected

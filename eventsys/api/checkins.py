@@ -27,9 +27,10 @@ def _event_for_checkin(slug: str, organizer_only: bool = False) -> Any:
     event = services.find_event_at_door(slug)
     current = caller()
     token = current.token
-    someone_elses_draft = event.status == EventStatus.DRAFT.value and event.owner_id != getattr(token, "user_id", None)
-    if someone_elses_draft and not current.is_door:
-        raise NotFound("No such event.")
+    if event.status == EventStatus.DRAFT.value and token is not None:
+        own = event.id == token.event_id if current.is_door else event.owner_id == token.user_id
+        if not own:  # someone else's draft is not visible at all
+            raise NotFound("No such event.")
     current.require_door_or_organizer(event)
     if organizer_only and current.is_door:
         raise Forbidden("A door token can only check people in.")

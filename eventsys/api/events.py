@@ -14,12 +14,11 @@ from eventsys.api.serializers import (
     door_token_json,
     event_json,
     page_json,
-    public_url,
     question_json,
     ticket_type_json,
 )
-from eventsys.auth.models import TokenKind
-from eventsys.auth.services import get_door_token, issue_token, list_door_tokens, revoke_token
+from eventsys.auth.services import get_door_token, list_door_tokens, revoke_token
+from eventsys.checkin.staff import create_door_link
 from eventsys.errors import Conflict, Forbidden, ValidationFailed
 from eventsys.events import services
 from eventsys.events.models import Event, EventStatus
@@ -244,12 +243,9 @@ def delete_question(slug: str, question_id: int):
 def create_door_token(slug: str):
     event = _managed_event(slug)
     values = read_fields(json_body(), DOOR_TOKEN_FIELDS)
-    label = values["label"].strip()
-    if not label or len(label) > 200:
-        raise ValidationFailed({"label": ["Name the gate, e.g. North door (at most 200 characters)."]})
-    token, clear = issue_token(caller().user, TokenKind.DOOR, label, event_id=event.id)
-    body = door_token_json(token, event.timezone)
-    body.update(token=clear, door_url=public_url("door.door_entry", token=clear))
+    link = create_door_link(event, caller().user, values["label"])
+    body = door_token_json(link.token, event.timezone)
+    body.update(token=link.clear, door_url=link.url)
     return body, 201
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import insert, select
 
-from eventsys.auth.models import User
-from eventsys.auth.services import normalize_email
+from eventsys.auth.models import ApiToken, TokenKind, User
+from eventsys.auth.services import issue_token, normalize_email
 from eventsys.checkin.models import DoorStaff
 from eventsys.errors import NotFound, ValidationFailed
 from eventsys.events.models import Event
@@ -13,12 +15,29 @@ from eventsys.extensions import db
 from eventsys.mail.models import MailKind, OutboxMessage, OutboxStatus
 from eventsys.registration import tickets
 from eventsys.timeutil import utcnow
+from eventsys.urls import public_url
 
 
 def _key() -> bytes:
     from eventsys.registration.services import ticket_key
 
     return ticket_key()
+
+
+@dataclass(frozen=True)
+class DoorLink:
+    token: ApiToken
+    clear: str  # the token itself, and the link that carries it: shown once, never stored
+    url: str
+
+
+def create_door_link(event: Event, organizer: User, label: str) -> DoorLink:
+    """A door token for one gate of ``event``, and the link that signs a browser in as that gate."""
+    label = (label or "").strip()
+    if not label or len(label) > 200:
+        raise ValidationFailed({"label": ["Name the gate, e.g. North door (at most 200 characters)."]})
+    token, clear = issue_token(organizer, TokenKind.DOOR, label, event_id=event.id)
+    return DoorLink(token, clear, public_url("door.door_entry", token=clear))
 
 
 def invitation_secret(staff: DoorStaff) -> str:

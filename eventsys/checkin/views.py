@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from eventsys.api.schema import Field, UnsupportedMediaType, json_body, read_fields
 from eventsys.auth.models import ApiToken, TokenKind
-from eventsys.auth.services import find_active_token, get_door_token, issue_token, list_door_tokens, revoke_token
+from eventsys.auth.services import find_active_token, get_door_token, list_door_tokens, revoke_token
 from eventsys.checkin import services, staff
 from eventsys.checkin.forms import DoorLinkForm, DoorStaffForm
 from eventsys.checkin.models import Direction, Scan
@@ -27,7 +27,6 @@ from eventsys.forms import add_field_errors
 from eventsys.registration import services as registration_services
 from eventsys.registration.models import Registration
 from eventsys.timeutil import isoformat
-from eventsys.urls import public_url
 from eventsys.web_errors import error_response
 
 door_bp = Blueprint("door", __name__)
@@ -217,9 +216,13 @@ def create_door_link(slug: str):
     form = DoorLinkForm()
     if not form.validate_on_submit():
         return _door_access_page(event, link_form=form, status=422)
-    _, clear = issue_token(current_user, TokenKind.DOOR, form.label.data, event_id=event.id)
-    flash(f"Door link for “{form.label.data.strip()}” (shown once; open it on the gate's phone):", "success")
-    flash(public_url("door.door_entry", token=clear), "link")
+    try:
+        link = staff.create_door_link(event, current_user, form.label.data)
+    except ValidationFailed as exc:
+        add_field_errors(form, exc)
+        return _door_access_page(event, link_form=form, status=422)
+    flash(f"Door link for “{link.token.label}” (shown once; open it on the gate's phone):", "success")
+    flash(link.url, "link")
     return redirect(url_for("door.door_access", slug=slug))
 
 
