@@ -17,8 +17,8 @@ from eventsys.events.models import Event
 from eventsys.extensions import db, limiter
 from eventsys.registration import services
 from eventsys.registration.models import Registration, RegistrationStatus
+from eventsys.registration.serializers import registration_json
 from eventsys.registration.services import RegistrationRequest
-from eventsys.timeutil import isoformat
 from eventsys.urls import public_url
 
 REGISTRATION_FIELDS = {
@@ -28,31 +28,6 @@ REGISTRATION_FIELDS = {
     "answers": Field(dict, nullable=True),
     "locale": Field(str, nullable=True),
 }
-
-
-def registration_json(
-    registration: Registration, for_door: bool = False, places: dict[int, int] | None = None
-) -> dict[str, Any]:
-    """A registration as the list shows it; a door token sees no e-mail address or answers.
-
-    ``places``: waitlist places computed once for a whole list (else looked up for this one).
-    """
-    event = registration.event
-    body: dict[str, Any] = {
-        "code": registration.code,
-        "name": registration.name,
-        "status": registration.status.value,
-        "ticket_type": {"id": registration.ticket_type.id, "name": registration.ticket_type.name},
-        "created_at": isoformat(registration.created_at, event.timezone),
-        "checked_in": registration.checked_in_at is not None,
-    }
-    if not for_door:
-        body["email"] = registration.email
-        body["answers"] = dict(registration.answers or {})
-        body["waitlist_position"] = (
-            places.get(registration.id) if places is not None else services.waitlist_position(registration)
-        )
-    return body
 
 
 def attendee_json(registration: Registration) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from eventsys.extensions import db
 from eventsys.forms import add_field_errors
 from eventsys.registration import services as registration_services
 from eventsys.registration.models import Registration
+from eventsys.registration.serializers import registration_json
 from eventsys.timeutil import isoformat
 from eventsys.web_errors import error_response
 
@@ -141,18 +142,7 @@ def lookup(slug: str):
     registrations = db.session.scalars(
         query.options(selectinload(Registration.ticket_type)).order_by(Registration.name).limit(LOOKUP_LIMIT)
     ).all()
-    return {
-        "items": [
-            {
-                "code": r.code,
-                "name": r.name,
-                "ticket_type": {"id": r.ticket_type_id, "name": r.ticket_type.name},
-                "status": r.status.value,
-                "checked_in": r.checked_in_at is not None,
-            }
-            for r in registrations
-        ]
-    }
+    return {"items": [registration_json(r, for_door=True) for r in registrations]}
 
 
 @door_bp.get("/events/<slug>/door/state")

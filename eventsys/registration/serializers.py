@@ -1,0 +1,34 @@
+"""A registration as lists show it: the organizer's (API) and a gate's (API and door page)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsys.registration import services
+from eventsys.registration.models import Registration
+from eventsys.timeutil import isoformat
+
+
+def registration_json(
+    registration: Registration, for_door: bool = False, places: dict[int, int] | None = None
+) -> dict[str, Any]:
+    """A registration as the list shows it; a door token sees no e-mail address or answers.
+
+    ``places``: waitlist places computed once for a whole list (else looked up for this one).
+    """
+    event = registration.event
+    body: dict[str, Any] = {
+        "code": registration.code,
+        "name": registration.name,
+        "status": registration.status.value,
+        "ticket_type": {"id": registration.ticket_type.id, "name": registration.ticket_type.name},
+        "created_at": isoformat(registration.created_at, event.timezone),
+        "checked_in": registration.checked_in_at is not None,
+    }
+    if not for_door:
+        body["email"] = registration.email
+        body["answers"] = dict(registration.answers or {})
+        body["waitlist_position"] = (
+            places.get(registration.id) if places is not None else services.waitlist_position(registration)
+        )
+    return body
