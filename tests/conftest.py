@@ -166,6 +166,9 @@ def make_event(owner: User | None = None, status: EventStatus = EventStatus.PUBL
         "timezone": "Asia/Shanghai",
         **fields,
     }
+    if status == EventStatus.CANCELLED:  # an event is cancelled after it was published
+        event = event_services.create_event(owner, EventDetails(**values), EventStatus.PUBLISHED)
+        return event_services.change_status(event, EventStatus.CANCELLED)
     return event_services.create_event(owner, EventDetails(**values), status)
 
 

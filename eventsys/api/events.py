@@ -19,7 +19,7 @@ from eventsys.api.serializers import (
 )
 from eventsys.auth.services import get_door_token, list_door_tokens, revoke_token
 from eventsys.checkin.staff import create_door_link
-from eventsys.errors import Conflict, Forbidden, ValidationFailed
+from eventsys.errors import Forbidden, ValidationFailed
 from eventsys.events import services
 from eventsys.events.models import Event, EventStatus
 from eventsys.events.services import EventDetails, QuestionDetails
@@ -87,10 +87,7 @@ def create_event():
     user = caller().require_organizer()
     data = json_body()
     values = read_fields(data, EVENT_FIELDS, reading_timezone(data, "UTC"))
-    status = _event_status(values) or EventStatus.DRAFT
-    if status == EventStatus.CANCELLED:
-        raise ValidationFailed({"status": ["A new event is draft or published."]})
-    event = services.create_event(user, _details(values, None), status)
+    event = services.create_event(user, _details(values, None), _event_status(values) or EventStatus.DRAFT)
     return event_json(event), 201
 
 
@@ -136,13 +133,7 @@ def update_event(slug: str):
     for name in ("name", "starts_at", "ends_at", "timezone", "requires_approval", "waitlist"):
         if name in values and values[name] is None:
             raise ValidationFailed({name: ["This field cannot be empty."]})
-    status = _event_status(values)
-    if status is not None and status != event.status and not event.status.can_become(status):
-        # Refuse before saving anything, so a 409 leaves the event as it was.
-        raise Conflict(f"A {event.status.value} event cannot become {status.value}.")
-    services.update_event(event, _details(values, EventDetails.of(event)))
-    if status is not None:
-        services.change_status(event, status)
+    services.update_event(event, _details(values, EventDetails.of(event)), _event_status(values))
     return event_json(event)
 
 

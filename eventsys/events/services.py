@@ -167,7 +167,10 @@ def _apply(event: Event, details: EventDetails, skip: tuple[str, ...] = ("slug",
 
 def create_event(owner: User, details: EventDetails, status: EventStatus = EventStatus.DRAFT) -> Event:
     """Create an event with one ticket type, `General admission`, with no limit of its own."""
-    if errors := _check_details(details, None):
+    errors = _check_details(details, None)
+    if status == EventStatus.CANCELLED:
+        errors["status"] = ["A new event is draft or published."]
+    if errors:
         raise ValidationFailed(errors)
     event = Event(owner_id=owner.id, status=status, slug=details.slug or _unique_slug_from(details.name))
     _apply(event, details)
@@ -186,15 +189,20 @@ def _commit_slug(event: Event) -> None:
         raise ValidationFailed({"slug": ["Another event already uses this address."]}) from None
 
 
-def update_event(event: Event, details: EventDetails) -> Event:
-    """Change an event; a capacity raised gives the freed seats to the waitlist at once."""
+def update_event(event: Event, details: EventDetails, status: EventStatus | None = None) -> Event:
+    """Change an event (and its status) in one transaction; a capacity raised gives the freed
+    seats to the waitlist at once. A status the event cannot take refuses the whole change."""
     if errors := _check_details(details, event):
         raise ValidationFailed(errors)
+    if status is not None:
+        _check_transition(event, status)
     if details.capacity is not None and details.capacity < event.seats_taken:
         raise CapacityBelowRegistrations(f"{event.seats_taken} seats are already taken; the capacity cannot be lower.")
     if details.slug:
         event.slug = details.slug
     _apply(event, details, skip=("slug", "capacity"))
+    if status is not None:
+        _set_status(event, status)
     event_id, capacity_before = event.id, event.capacity
     _set_capacity(Event, event_id, details.capacity)
     if details.capacity != capacity_before:
@@ -221,15 +229,24 @@ def _set_capacity(model: type[Event] | type[TicketType], row_id: int, capacity: 
 
 def change_status(event: Event, target: EventStatus) -> Event:
     """Publish, unpublish (back to draft) or cancel an event, as its status allows."""
-    if event.status == target:
-        return event
-    if not event.status.can_become(target):
+    _check_transition(event, target)
+    _set_status(event, target)
+    db.session.commit()
+    return event
+
+
+def _check_transition(event: Event, target: EventStatus) -> None:
+    if event.status != target and not event.status.can_become(target):
         raise Conflict(f"A {event.status.value} event cannot become {target.value}.")
+
+
+def _set_status(event: Event, target: EventStatus) -> None:
+    """Set the status in the session's transaction; cancelling queues word to everyone registered."""
+    if event.status == target:
+        return
     event.status = target
     if target == EventStatus.CANCELLED:
         _tell_everyone_registered(event)
-    db.session.commit()
-    return event
 
 
 def _tell_everyone_registered(event: Event) -> None:
