@@ -135,3 +135,18 @@ def test_seeding_twice_creates_no_second_event(runner, instance_folder, app):
     assert len(demo_event().ticket_types) == 3
     # The password written the first time still works.
     assert post_form(app.test_client(), "/login", {"email": email, "password": password}).status_code == 302
+
+
+def test_seed_demo_registers_the_attendees_asked_for(runner, instance_folder, client):
+    result = runner.invoke(args=["seed-demo", "--attendees", "12"])
+    assert result.exit_code == 0, result.output
+    assert "(12 registrations)" in result.output
+    from eventsys.registration.models import Registration, RegistrationStatus
+
+    event = demo_event()
+    registered = db.session.scalars(select(Registration).where(Registration.event_id == event.id)).all()
+    assert len(registered) == 12 and all(r.status == RegistrationStatus.CONFIRMED for r in registered)
+    assert len({r.ticket_type_id for r in registered}) == 3  # spread over Founder, Investor, Community
+    assert all(r.answers for r in registered)  # the required questions are answered
+    # The public page counts the seats they took.
+    assert "246 left" in page(client.get("/events/tecom-conf-hangzhou")).text()  # Founder: 250 - 12 / 3

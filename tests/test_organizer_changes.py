@@ -45,3 +45,20 @@ def test_a_ticket_type_someone_registered_with_cannot_be_deleted(app, client):
     )
     assert response.status_code == 409
     assert response.json["error"]["code"] == "conflict"
+
+
+def test_the_event_dashboard_shows_check_in_numbers(app, client):
+    from eventsys.auth.models import TokenKind
+    from eventsys.registration.services import qr_payload_of
+    from tests.conftest import login
+
+    event = make_event()
+    li = register_attendee(event, RegistrationRequest("Li Wei", "li@example.org"))
+    register_attendee(event, RegistrationRequest("Ana Souza", "ana@example.org"))
+    gate = make_token(event.owner, TokenKind.DOOR, event, label="North door")
+    client.post(f"/api/v1/events/{event.slug}/checkins", json={"code": qr_payload_of(li)}, headers=bearer(gate))
+
+    login(client, event.owner)
+    text = client.get(f"/manage/events/{event.slug}").get_data(as_text=True)
+    assert 'data-stat="checked_in">1</span> / <span data-stat="confirmed">2</span>' in text
+    assert "North door" in text
