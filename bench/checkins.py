@@ -25,7 +25,8 @@ def main() -> None:
             from eventsys.checkin.models import CheckinResult, Scan
             from eventsys.extensions import db
             from eventsys.registration.models import Registration
-            from eventsys.registration.services import RegistrationRequest, qr_payload_of, register_attendee
+            from eventsys.registration.services import RegistrationRequest, register_attendee
+            from eventsys.registration.tickets import qr_payload_of
 
             event = create_published_event("Door Bench")
             payloads = [

@@ -7,10 +7,18 @@ from pathlib import Path
 
 from flask import Flask
 
+from eventsys import cli, security, web_errors
+from eventsys.api import api_bp
+from eventsys.auth.views import auth_bp
+from eventsys.checkin.views import door_bp
 from eventsys.config import DefaultConfig, settings_from_environment
 from eventsys.database import configure_engine
+from eventsys.events.views import manage_bp, public_bp
 from eventsys.extensions import csrf, db, limiter, login_manager, migrate
+from eventsys.mail import sender
+from eventsys.registration.views import registration_bp
 from eventsys.sessions import PagesOnlySessionInterface
+from eventsys.timeutil import to_local
 
 ROOT = Path(__file__).resolve().parent.parent
 mimetypes.add_type("application/wasm", ".wasm")  # the door page's QR decoder; browsers compile only this type
@@ -41,9 +49,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_template_helpers(app)
 
-    from eventsys import cli, security, web_errors
-    from eventsys.mail import sender
-
     security.register(app)
     sender.install(app)
     web_errors.register(app)
@@ -52,12 +57,6 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from eventsys.api import api_bp
-    from eventsys.auth.views import auth_bp
-    from eventsys.checkin.views import door_bp
-    from eventsys.events.views import manage_bp, public_bp
-    from eventsys.registration.views import registration_bp
-
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(manage_bp)
@@ -68,8 +67,6 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from eventsys.timeutil import to_local
-
     @app.template_filter("local")
     def local_filter(moment, tz_name: str, fmt: str = "%a %d %b %Y, %H:%M"):
         local = to_local(moment, tz_name)

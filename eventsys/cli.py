@@ -9,13 +9,17 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import func, select
 
+from eventsys.auth.passwords import hash_password
 from eventsys.auth.services import create_user, find_user_by_email
 from eventsys.errors import ValidationFailed
 from eventsys.events import services as event_services
 from eventsys.events.models import Event, EventStatus, QuestionKind
 from eventsys.events.services import EventDetails, QuestionDetails
 from eventsys.extensions import db
-from eventsys.timeutil import from_local
+from eventsys.mail.models import OutboxMessage, OutboxStatus
+from eventsys.mail.sender import send_due
+from eventsys.registration.services import RegistrationRequest, register_attendee
+from eventsys.timeutil import from_local, to_local, utcnow
 
 DEMO_EMAIL = "demo@tecom.example.org"
 DEMO_SLUG = "tecom-conf-hangzhou"
@@ -67,8 +71,6 @@ def _demo_details() -> EventDetails:
 
 def _shift_to_future(details: EventDetails) -> EventDetails:
     """Keep the demo's date, time of day and weekday feel, but in the coming year, so it is upcoming."""
-    from eventsys.timeutil import to_local, utcnow
-
     years = max(utcnow().year - details.starts_at.year + 1, 0)
 
     def shift(moment):
@@ -98,8 +100,6 @@ def seed_demo_command(attendees: int) -> None:
     if user is None:
         user = create_user(DEMO_EMAIL, "TECOM Talent Club", password)
     else:
-        from eventsys.auth.passwords import hash_password
-
         user.password_hash = hash_password(password)
     event = event_services.create_event(user, _shift_to_future(_demo_details()), EventStatus.PUBLISHED)
     general = event.ticket_types[0]
@@ -138,8 +138,6 @@ DEMO_COUNTRIES = ["CN", "US", "DE", "BR", "NG", "IN", "JP", "KR", "GB", "FR", "S
 
 def _seed_attendees(event: Event, count: int) -> int:
     """Register ``count`` made-up attendees through the same service the form uses."""
-    from eventsys.registration.services import RegistrationRequest, register_attendee
-
     questions = {q.label: str(q.id) for q in event.questions}
     for number in range(count):
         given, family = DEMO_GIVEN_NAMES[number % 12], DEMO_FAMILY_NAMES[(number // 12) % 10]
@@ -159,9 +157,6 @@ def _seed_attendees(event: Event, count: int) -> int:
 @click.command("send-mail")
 def send_mail_command() -> None:
     """Send every queued message now, whatever its retry schedule, and exit."""
-    from eventsys.mail.models import OutboxMessage, OutboxStatus
-    from eventsys.mail.sender import send_due
-
     if not current_app.config.get("MAIL_SERVER"):
         queued = db.session.scalar(
             select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == OutboxStatus.QUEUED)

@@ -13,11 +13,12 @@ import fcntl
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 
 from sqlalchemy import Connection, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from eventsys.extensions import db
 
@@ -54,6 +55,30 @@ def _begin_before_flush(session, _flush_context, _instances) -> None:
 
 
 event.listen(db.session, "before_flush", _begin_before_flush)
+
+AFTER_COMMIT = "eventsys.after_commit"
+
+
+def after_commit(target: Connection | Session, callback: Callable[[], None]) -> None:
+    """Call ``callback`` once the transaction of ``target`` has committed; never if it rolls back.
+
+    ``target`` is a ``write_transaction()`` connection or the ORM session. The same callback
+    registered twice in one transaction runs once.
+    """
+    target.info.setdefault(AFTER_COMMIT, {})[callback] = None
+
+
+def _run_after_commit(info: dict) -> None:
+    for callback in info.pop(AFTER_COMMIT, {}):
+        callback()
+
+
+def _forget_after_commit(info: dict) -> None:
+    info.pop(AFTER_COMMIT, None)
+
+
+event.listen(db.session, "after_commit", lambda session: _run_after_commit(session.info))
+event.listen(db.session, "after_soft_rollback", lambda session, _previous: _forget_after_commit(session.info))
 
 
 class WriterQueue:
@@ -104,9 +129,12 @@ def write_transaction() -> Iterator[Connection]:
     (on SQLite its reads hold no snapshot; on PostgreSQL they read committed data).
     """
     queue = _writer_queue(db.engine)
-    with (
-        db.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as connection,
-        queue.turn() if queue else nullcontext(),
-        connection.begin(),
-    ):
-        yield connection
+    with db.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as connection:
+        _forget_after_commit(connection.info)
+        try:
+            with queue.turn() if queue else nullcontext(), connection.begin():
+                yield connection
+        except BaseException:
+            _forget_after_commit(connection.info)
+            raise
+        _run_after_commit(connection.info)

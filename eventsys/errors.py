@@ -79,3 +79,8 @@ class RegistrationClosed(Conflict):
 class RegistrationNotOpen(Conflict):
     code = "registration_not_open"
     message = "Registration for this event has not opened yet."
+
+
+class NonceReused(Conflict):
+    code = "nonce_reused"
+    message = "This nonce was already used for another scan; send a new nonce for each scan."

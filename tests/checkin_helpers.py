@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -16,6 +16,14 @@ from eventsys.registration.models import Registration
 from eventsys.registration.services import RegistrationRequest, register_attendee
 
 YEAR = datetime.now(UTC).year + 2  # a date well ahead, whatever day the tests run
+
+
+def days_ago(days: int) -> str:
+    """The date ``days`` before today (UTC), ISO: a scan may be uploaded at most 7 days late."""
+    return (datetime.now(UTC) - timedelta(days=days)).date().isoformat()
+
+
+DAY = days_ago(2)  # a day on which scans were made, recent enough to be uploaded now
 DOOR_CONFIG = re.compile(r'<script type="application/json" id="door-config">(.*?)</script>', re.S)
 
 

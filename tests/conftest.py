@@ -23,8 +23,10 @@ from eventsys.events.models import Event, EventStatus
 from eventsys.events.services import EventDetails
 from eventsys.extensions import db
 from tests.postgres import ThrowawayPostgres
+from tests.smtp import SmtpServer
 
 PASSWORD = "correct horse battery"
+MAIL_SENDER = "TECOM <tickets@tecom.test>"
 BACKENDS = ("sqlite", "postgresql")
 
 
@@ -92,9 +94,20 @@ def database_url(backend: str, request: pytest.FixtureRequest, tmp_path) -> str:
 
 
 @pytest.fixture
-def app_config() -> dict:
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server on loopback; a test that asks for it gets an app that sends mail there."""
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def app_config(request: pytest.FixtureRequest) -> dict:
     """Overrides for one test's app (a test may override this fixture)."""
-    return {}
+    if "smtp" not in request.fixturenames:
+        return {}
+    server = request.getfixturevalue("smtp")
+    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": server.port, "MAIL_DEFAULT_SENDER": MAIL_SENDER}
 
 
 def _start_request_afresh(sender: Flask, **extra) -> None:
@@ -202,6 +215,41 @@ def post_form(client: FlaskClient, path: str, data: dict, **kwargs):
 def login(client: FlaskClient, user: User, password: str = PASSWORD) -> None:
     response = post_form(client, "/login", {"email": user.email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)
+
+
+# --- the people and the event most tests share ---------------------------------------------------
+
+
+@pytest.fixture
+def owner(app: Flask) -> User:
+    """The organizer who owns ``event``."""
+    return make_user(name="Mei Organizer")
+
+
+@pytest.fixture
+def event(owner: User) -> Event:
+    """A published conference of ``owner``, in Hangzhou's time zone."""
+    return make_event(owner, name="TECOM Conf Hangzhou", timezone="Asia/Shanghai")
+
+
+@pytest.fixture
+def organizer(app: Flask, owner: User) -> FlaskClient:
+    """The owner's browser, logged in."""
+    browser = app.test_client()
+    login(browser, owner)
+    return browser
+
+
+@pytest.fixture
+def owner_headers(owner: User) -> dict[str, str]:
+    """The owner's API calls: a personal token."""
+    return bearer(make_token(owner))
+
+
+@pytest.fixture
+def gate(event: Event) -> dict[str, str]:
+    """The North door's scanner: a door token of ``event``, labelled with the gate's name."""
+    return bearer(make_token(event.owner, TokenKind.DOOR, event, label="North door"))
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ admission back, and the numbers the organizer watches.
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -23,29 +24,24 @@ from eventsys.checkin.services import (
     loggable,
     undo_checkin,
 )
-from eventsys.errors import Conflict, NotFound, ValidationFailed
+from eventsys.errors import Conflict, NonceReused, NotFound, ValidationFailed
 from eventsys.events.services import add_ticket_type
 from eventsys.extensions import db
 from eventsys.registration.models import Registration, RegistrationStatus
 from eventsys.registration.services import (
     approve_registration,
     cancel_registration,
-    qr_payload_of,
     reject_registration,
 )
+from eventsys.registration.tickets import qr_payload_of
 from eventsys.timeutil import utcnow
-from tests.checkin_helpers import YEAR, attendee, scan_count, scan_log, utc
+from tests.checkin_helpers import DAY, attendee, days_ago, scan_count, scan_log, utc
 from tests.conftest import make_event, make_user
 
 pytestmark = pytest.mark.both_databases
 
 NORTH = Scanner(gate="North door", door_token_id=None)
 ANSWER_KEYS = ["result", "message", "registration", "checkin", "previous"]
-
-
-@pytest.fixture
-def event(app):
-    return make_event(name="TECOM Conf Hangzhou", timezone="Asia/Shanghai")
 
 
 def at_door(event) -> EventAtDoor:
@@ -67,7 +63,7 @@ def reload(registration: Registration) -> Registration:
 def test_ok_welcomes_the_attendee_by_name_with_their_ticket_and_the_check_in(event):
     li = attendee(event, "Li Wei")
     [general] = event.ticket_types
-    answer = scan(event, qr_payload_of(li), scanned_at=utc(f"{YEAR}-06-18T01:02:03+00:00"))
+    answer = scan(event, qr_payload_of(li), scanned_at=utc(f"{DAY}T01:02:03+00:00"))
 
     assert list(answer) == ANSWER_KEYS
     assert answer["result"] == "ok"
@@ -81,35 +77,38 @@ def test_ok_welcomes_the_attendee_by_name_with_their_ticket_and_the_check_in(eve
     [logged] = scan_log(event)
     assert answer["checkin"] == {
         "id": logged.id,
-        "at": f"{YEAR}-06-18T09:02:03+08:00",  # in the event's own zone, with its offset
+        "at": f"{DAY}T09:02:03+08:00",  # in the event's own zone, with its offset
         "gate": "North door",
         "direction": "in",
     }
     assert answer["previous"] is None
-    assert reload(li).is_inside and reload(li).checked_in_at == utc(f"{YEAR}-06-18T01:02:03+00:00")
+    assert reload(li).is_inside and reload(li).checked_in_at == utc(f"{DAY}T01:02:03+00:00")
 
 
 def test_second_scan_is_already_checked_in_naming_the_admitting_time_and_gate(event):
     li = attendee(event, "Li Wei")
-    first = scan(event, qr_payload_of(li), scanned_at=utc(f"{YEAR}-06-18T01:07:00+00:00"))
+    first = scan(event, qr_payload_of(li), scanned_at=utc(f"{DAY}T01:07:00+00:00"))
     south = Scanner(gate="South door")
-    again = scan(event, li.code, south, scanned_at=utc(f"{YEAR}-06-18T01:30:00+00:00"))
+    again = scan(event, li.code, south, scanned_at=utc(f"{DAY}T01:30:00+00:00"))
 
     assert again["result"] == "already_checked_in"
     assert again["message"] == "Already checked in at 09:07 at North door"  # Hangzhou time, not UTC
     assert again["previous"] == first["checkin"]
     assert again["checkin"] is None
     assert again["registration"]["name"] == "Li Wei"
-    assert reload(li).checked_in_at == utc(f"{YEAR}-06-18T01:07:00+00:00")
+    assert reload(li).checked_in_at == utc(f"{DAY}T01:07:00+00:00")
 
 
 def test_already_checked_in_shows_the_time_in_the_events_zone_wherever_it_is(app):
     event = make_event(timezone="America/New_York")
     ana = attendee(event, "Ana Souza")
-    first = scan(event, ana.code, scanned_at=utc(f"{YEAR}-01-15T14:03:00+00:00"))
-    assert first["checkin"]["at"] == f"{YEAR}-01-15T09:03:00-05:00"
+    admitted = utc(f"{DAY}T14:03:00+00:00")
+    in_new_york = admitted.astimezone(ZoneInfo("America/New_York"))
+    first = scan(event, ana.code, scanned_at=admitted)
+    assert first["checkin"]["at"] == in_new_york.isoformat()
+    assert first["checkin"]["at"].endswith(("-05:00", "-04:00"))
     again = scan(event, ana.code)
-    assert again["message"] == "Already checked in at 09:03 at North door"
+    assert again["message"] == f"Already checked in at {in_new_york:%H:%M} at North door"
 
 
 def test_unknown_code_is_invalid_and_names_nobody(event):
@@ -263,18 +262,58 @@ def test_a_retry_with_the_same_nonce_gets_exactly_the_first_answer_and_logs_noth
 def test_nonces_of_every_verdict_replay_and_belong_to_one_event(event):
     other_event = make_event()
     li = attendee(event, "Li Wei")
-    answers = {
-        "n-invalid": scan(event, "NOPE", nonce="n-invalid"),
-        "n-ok": scan(event, li.code, nonce="n-ok"),
-        "n-out": scan(event, li.code, nonce="n-out", direction=Direction.OUT),
+    sent = {
+        "n-invalid": ("NOPE", Direction.IN),
+        "n-ok": (li.code, Direction.IN),
+        "n-out": (li.code, Direction.OUT),
     }
+    answers = {nonce: scan(event, code, nonce=nonce, direction=way) for nonce, (code, way) in sent.items()}
     count = scan_count()
-    for nonce, answer in answers.items():
-        assert scan(event, li.code, nonce=nonce) == answer
+    for nonce, (code, way) in sent.items():
+        assert scan(event, code, nonce=nonce, direction=way) == answers[nonce]
     assert scan_count() == count
     # The same nonce at another event is that event's own scan.
     assert scan(other_event, li.code, nonce="n-ok")["result"] == "invalid"
     assert scan_count() == count + 1
+
+
+def test_a_nonce_sent_again_with_another_code_direction_or_scanner_is_refused_and_admits_nobody(event):
+    li, zhang = attendee(event, "Li Wei"), attendee(event, "Zhang Min")
+    north, south = Scanner(gate="North door", door_token_id=None, user_id=event.owner_id), Scanner(gate="South door")
+    first = scan(event, li.code, north, nonce="north:0001")
+    assert first["result"] == "ok"
+    count = scan_count()
+
+    with pytest.raises(NonceReused):  # gate South reusing North's nonce for another ticket
+        scan(event, zhang.code, south, nonce="north:0001")
+    with pytest.raises(NonceReused):  # the same scanner, the same nonce, another ticket
+        scan(event, zhang.code, north, nonce="north:0001")
+    with pytest.raises(NonceReused):  # the same ticket the other way
+        scan(event, li.code, north, nonce="north:0001", direction=Direction.OUT)
+    with pytest.raises(NonceReused):  # the same ticket from another scanner
+        scan(event, li.code, south, nonce="north:0001")
+
+    assert scan_count() == count
+    assert not reload(zhang).is_inside
+    assert scan(event, li.code, north, nonce="north:0001") == first  # the real retry still replays
+
+
+def test_an_out_scan_of_someone_not_inside_says_so_and_lets_nobody_out(event):
+    li = attendee(event, "Li Wei")
+    never = scan(event, li.code, direction=Direction.OUT)
+    assert (never["result"], never["message"]) == ("not_inside", "Not inside: this ticket was never checked in")
+    assert never["previous"] is None and never["checkin"] is None
+
+    scan(event, li.code, scanned_at=utc(f"{DAY}T01:00:00+00:00"))
+    south = Scanner(gate="South door")
+    left = scan(event, li.code, south, direction=Direction.OUT, scanned_at=utc(f"{DAY}T04:30:00+00:00"))
+    assert left["result"] == "ok" and left["message"] == "Goodbye, Li Wei"
+    again = scan(event, li.code, direction=Direction.OUT)
+    assert again["result"] == "not_inside"
+    assert again["message"] == "Not inside: checked out at 12:30 at South door"
+    assert again["previous"] == left["checkin"]
+    assert [s.result for s in scan_log(event)] == ["not_inside", "ok", "ok", "not_inside"]
+    assert not reload(li).is_inside
 
 
 # --- scanned_at: offline scans ---------------------------------------------------------------------
@@ -398,7 +437,7 @@ def test_only_a_standing_admission_can_be_undone(event):
 def test_undoing_an_earlier_admission_keeps_a_later_re_entry(event):
     li = attendee(event, "Li Wei")
     organizer = Scanner(gate="Organizer", user_id=event.owner_id)
-    t0 = utc(f"{YEAR}-06-18T01:00:00+00:00")
+    t0 = utc(f"{DAY}T01:00:00+00:00")
     first = scan(event, li.code, scanned_at=t0)["checkin"]["id"]
     scan(event, li.code, direction=Direction.OUT, scanned_at=t0 + timedelta(minutes=30))
     scan(event, li.code, scanned_at=t0 + timedelta(minutes=45))
@@ -408,7 +447,7 @@ def test_undoing_an_earlier_admission_keeps_a_later_re_entry(event):
     stats = checkin_stats(at_door(event))
     assert (stats["checked_in"], stats["inside"]) == (1, 1)
     assert stats["by_gate"] == [{"gate": "North door", "checked_in": 1}]
-    assert stats["arrivals"] == [{"start": f"{YEAR}-06-18T09:45:00+08:00", "count": 1}]
+    assert stats["arrivals"] == [{"start": f"{DAY}T09:45:00+08:00", "count": 1}]
 
 
 # --- the numbers -------------------------------------------------------------------------------------
@@ -425,14 +464,14 @@ def test_stats_count_per_ticket_type_and_gate_with_arrivals_in_five_minute_bucke
     assert scan(event, gone.code, Scanner(gate="Side door"))["result"] == "ok"
     cancel_registration(gone)  # no longer counted, though its admission stays in the log
     north, south = Scanner(gate="North door"), Scanner(gate="South door")
-    # Uploaded out of order, days and years apart, none of them during the event's own hours.
+    # Uploaded out of order, days apart, none of them during the event's own hours.
     scans = [
-        ("Chen Jie", south, f"{YEAR}-06-17T01:03:00+00:00"),
-        ("Li Wei", north, f"{YEAR}-06-15T01:01:00+00:00"),
-        ("Early Bird", north, f"{YEAR - 4}-12-31T15:59:00+00:00"),
-        ("Ana Souza", north, f"{YEAR}-06-15T01:04:59+00:00"),
-        ("Kim Vip", south, f"{YEAR}-06-15T01:05:00+00:00"),
-        ("Wang Fang", north, f"{YEAR}-06-17T01:02:00+00:00"),
+        ("Chen Jie", south, f"{days_ago(3)}T01:03:00+00:00"),
+        ("Li Wei", north, f"{days_ago(5)}T01:01:00+00:00"),
+        ("Early Bird", north, f"{days_ago(6)}T15:59:00+00:00"),
+        ("Ana Souza", north, f"{days_ago(5)}T01:04:59+00:00"),
+        ("Kim Vip", south, f"{days_ago(5)}T01:05:00+00:00"),
+        ("Wang Fang", north, f"{days_ago(3)}T01:02:00+00:00"),
     ]
     for name, scanner, moment in scans:
         assert scan(event, people[name].code, scanner, scanned_at=utc(moment))["result"] == "ok"
@@ -452,10 +491,10 @@ def test_stats_count_per_ticket_type_and_gate_with_arrivals_in_five_minute_bucke
         {"gate": "Side door", "checked_in": 1},
     ]
     assert stats["arrivals"] == [
-        {"start": f"{YEAR - 4}-12-31T23:55:00+08:00", "count": 1},
-        {"start": f"{YEAR}-06-15T09:00:00+08:00", "count": 2},
-        {"start": f"{YEAR}-06-15T09:05:00+08:00", "count": 1},
-        {"start": f"{YEAR}-06-17T09:00:00+08:00", "count": 2},
+        {"start": f"{days_ago(6)}T23:55:00+08:00", "count": 1},
+        {"start": f"{days_ago(5)}T09:00:00+08:00", "count": 2},
+        {"start": f"{days_ago(5)}T09:05:00+08:00", "count": 1},
+        {"start": f"{days_ago(3)}T09:00:00+08:00", "count": 2},
     ]
 
 

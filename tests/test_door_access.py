@@ -12,34 +12,16 @@ from flask.testing import FlaskClient
 
 from eventsys.events.models import EventStatus
 from eventsys.mail.sender import send_due
-from eventsys.registration.services import cancel_registration, qr_payload_of
+from eventsys.registration.services import cancel_registration
+from eventsys.registration.tickets import qr_payload_of
 from tests.api_helpers import assert_error_body
-from tests.checkin_helpers import attendee, door_config, open_door_link, scan_count, scan_log
+from tests.checkin_helpers import DAY, attendee, door_config, open_door_link, scan_count, scan_log
 from tests.conftest import bearer, csrf_token, login, make_event, make_user, post_form
 from tests.html_pages import assert_form_page_is_accessible, location_path, page
-from tests.smtp import SmtpServer
 
 DOOR_LINK = re.compile(r"http://eventsys\.test/door/[A-Za-z0-9_\-]+")
 INVITE_LINK = re.compile(r"http://eventsys\.test/door-invite/[A-Z2-7]{32}")
 
-
-
-@pytest.fixture
-def owner(app):
-    return make_user(name="Mei Organizer")
-
-
-@pytest.fixture
-def event(owner):
-    return make_event(owner, name="TECOM Conf Hangzhou", timezone="Asia/Shanghai")
-
-
-@pytest.fixture
-def organizer(app, owner) -> FlaskClient:
-    """The organizer's browser, logged in."""
-    browser = app.test_client()
-    login(browser, owner)
-    return browser
 
 
 def submit(browser: FlaskClient, path: str, action: str, data: dict):
@@ -165,7 +147,7 @@ def test_the_door_page_looks_people_up_without_their_e_mail_address(app, organiz
         "status": "confirmed",
         "checked_in": True,
     }
-    assert [p["code"] for p in lookup("LI.WEI@EXAMPLE")] == [li.code]
+    assert lookup("LI.WEI@EXAMPLE") == []  # a gate cannot test whether an address is registered
     assert [p["code"] for p in lookup(li.code.lower())] == [li.code]
     assert {p["name"]: p["status"] for p in lookup("li")} == {"Li Wei": "confirmed", "Lina Gone": "cancelled"}
     assert lookup("x") == [] and lookup("") == []
@@ -177,19 +159,19 @@ def test_the_door_state_has_the_counts_and_this_gates_latest_scans_newest_first(
     north, south = app.test_client(), app.test_client()
     north_config = open_door_link(north, create_door_link(organizer, event, "North door"))
     south_config = open_door_link(south, create_door_link(organizer, event, "South door"))
-    scan_at_door(north, north_config, li.code, scanned_at="2030-06-18T09:00:00")
+    scan_at_door(north, north_config, li.code, scanned_at=f"{DAY}T09:00:00")
     scan_at_door(south, south_config, ana.code)
-    scan_at_door(north, north_config, "nope", scanned_at="2030-06-18T09:01:00")
-    scan_at_door(north, north_config, li.code, scanned_at="2030-06-18T09:02:00", direction="out")
-    scan_at_door(north, north_config, chen.code, scanned_at="2030-06-18T09:03:00")
+    scan_at_door(north, north_config, "nope", scanned_at=f"{DAY}T09:01:00")
+    scan_at_door(north, north_config, li.code, scanned_at=f"{DAY}T09:02:00", direction="out")
+    scan_at_door(north, north_config, chen.code, scanned_at=f"{DAY}T09:03:00")
 
     state = north.get(north_config["state_url"]).get_json()
     assert (state["confirmed"], state["checked_in"], state["inside"]) == (3, 3, 2)
     assert [(r["at"], r["result"], r["name"]) for r in state["recent"]] == [
-        ("2030-06-18T09:03:00+08:00", "ok", "Chen Jie"),
-        ("2030-06-18T09:02:00+08:00", "ok", "Li Wei"),
-        ("2030-06-18T09:01:00+08:00", "invalid", None),
-        ("2030-06-18T09:00:00+08:00", "ok", "Li Wei"),
+        (f"{DAY}T09:03:00+08:00", "ok", "Chen Jie"),
+        (f"{DAY}T09:02:00+08:00", "ok", "Li Wei"),
+        (f"{DAY}T09:01:00+08:00", "invalid", None),
+        (f"{DAY}T09:00:00+08:00", "ok", "Li Wei"),
     ]
     assert state["recent"][1]["message"] == "Goodbye, Li Wei"
     south_state = south.get(south_config["state_url"]).get_json()
@@ -300,21 +282,6 @@ def test_the_organizer_can_use_the_door_page_under_their_own_name(app, organizer
 # --- door staff invited by e-mail -------------------------------------------------------------------
 
 
-@pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def app_config(request):
-    if "smtp" not in request.fixturenames:
-        return {}
-    server = request.getfixturevalue("smtp")
-    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": server.port, "MAIL_DEFAULT_SENDER": "TECOM <door@tecom.test>"}
-
-
 def test_door_staff_invited_by_e_mail_check_people_in_at_that_event_only(app, smtp, organizer, owner, event):
     li = attendee(event, "Li Wei")
     other = make_event(owner, name="Another event of the same organizer")
@@ -409,9 +376,9 @@ def test_the_checkins_dashboard_shows_the_numbers_and_latest_scans_and_undoes(ap
     attendee(event, "Chen Jie")
     gate = app.test_client()
     config = open_door_link(gate, create_door_link(organizer, event, "North door"))
-    admitted = scan_at_door(gate, config, li.code, scanned_at="2030-06-18T09:14:05")
-    scan_at_door(gate, config, ana.code, scanned_at="2030-06-18T09:15:00")
-    scan_at_door(gate, config, li.code, scanned_at="2030-06-18T09:16:00")
+    admitted = scan_at_door(gate, config, li.code, scanned_at=f"{DAY}T09:14:05")
+    scan_at_door(gate, config, ana.code, scanned_at=f"{DAY}T09:15:00")
+    scan_at_door(gate, config, li.code, scanned_at=f"{DAY}T09:16:00")
 
     dashboard = f"/manage/events/{event.slug}/checkins"
     response = organizer.get(dashboard)

@@ -18,25 +18,12 @@ from eventsys.registration.models import RegistrationStatus
 from eventsys.registration.services import (
     RegistrationRequest,
     cancel_registration,
-    manage_secret_of,
-    qr_payload_of,
     register_attendee,
 )
+from eventsys.registration.tickets import manage_secret_of, qr_payload_of
 from eventsys.timeutil import utcnow
 from tests.conftest import make_event
 from tests.smtp import SmtpServer, free_port
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def app_config(smtp):
-    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port, "MAIL_DEFAULT_SENDER": "TECOM <tickets@tecom.test>"}
 
 
 def _outbox() -> list[OutboxMessage]:

@@ -10,9 +10,9 @@ from eventsys.mail.models import MailKind, OutboxMessage
 from eventsys.registration.services import (
     RegistrationRequest,
     cancel_registration,
-    manage_secret_of,
     register_attendee,
 )
+from eventsys.registration.tickets import manage_secret_of
 from tests.conftest import bearer, make_event, make_token
 
 pytestmark = pytest.mark.both_databases
@@ -49,7 +49,7 @@ def test_a_ticket_type_someone_registered_with_cannot_be_deleted(app, client):
 
 def test_the_event_dashboard_shows_check_in_numbers(app, client):
     from eventsys.auth.models import TokenKind
-    from eventsys.registration.services import qr_payload_of
+    from eventsys.registration.tickets import qr_payload_of
     from tests.conftest import login
 
     event = make_event()

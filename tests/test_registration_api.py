@@ -33,17 +33,6 @@ pytestmark = pytest.mark.both_databases
 TICKET_KEYS = {"qr_payload", "qr_png_url", "qr_svg_url", "ics_url"}
 
 
-
-@pytest.fixture
-def owner():
-    return make_user(name="Owner")
-
-
-@pytest.fixture
-def headers(owner) -> dict[str, str]:
-    return bearer(make_token(owner))
-
-
 def outbox() -> list[tuple[MailKind, str]]:
     db.session.expire_all()
     return [(m.kind, m.to_address) for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
@@ -100,11 +89,11 @@ def test_waitlisted_and_pending_registrations_have_no_ticket(client):
     assert set(body) == {"code", "status", "ticket_type", "manage_url"}
 
 
-def test_email_addresses_are_compared_without_regard_to_case(client, headers, owner):
+def test_email_addresses_are_compared_without_regard_to_case(client, owner_headers, owner):
     event = make_event(owner, capacity=10)
     first = api_register(client, event, "Li Wei", "LI@Example.org")
     assert first.status_code == 201
-    listed = client.get(f"/api/v1/events/{event.slug}/registrations", headers=headers).get_json()
+    listed = client.get(f"/api/v1/events/{event.slug}/registrations", headers=owner_headers).get_json()
     assert [item["email"] for item in listed["items"]] == ["li@example.org"]
 
     again = api_register(client, event, "Li again", "li@EXAMPLE.ORG")
@@ -119,10 +108,10 @@ def test_email_addresses_are_compared_without_regard_to_case(client, headers, ow
     assert outbox() == [(MailKind.CONFIRMED, "li@example.org"), (MailKind.LINK_AGAIN, "li@example.org")]
 
 
-def test_a_cancelled_registration_frees_the_address(client, headers, owner):
+def test_a_cancelled_registration_frees_the_address(client, owner_headers, owner):
     event = make_event(owner, capacity=10)
     code = api_register(client, event, "Li Wei", "li@example.org").get_json()["code"]
-    client.post(f"/api/v1/events/{event.slug}/registrations/{code}/cancel", headers=headers)
+    client.post(f"/api/v1/events/{event.slug}/registrations/{code}/cancel", headers=owner_headers)
     response = api_register(client, event, "Li Wei", "li@example.org")
     assert response.status_code == 201 and response.get_json()["code"] != code
 
@@ -174,13 +163,13 @@ def answers_for(q) -> dict[str, object]:
     }
 
 
-def test_answers_of_every_kind_are_kept_as_clean_values(client, headers, owner):
+def test_answers_of_every_kind_are_kept_as_clean_values(client, owner_headers, owner):
     event = make_event(owner)
     q = add_every_question(event, required=("text", "checkbox", "country"))
     response = api_register(client, event, "Li Wei", "li@example.org", answers=answers_for(q))
     assert response.status_code == 201, response.get_json()
     code = response.get_json()["code"]
-    body = client.get(f"/api/v1/events/{event.slug}/registrations/{code}", headers=headers).get_json()
+    body = client.get(f"/api/v1/events/{event.slug}/registrations/{code}", headers=owner_headers).get_json()
     answers = body["answers"]
     assert answers[str(q["number"].id)] == 2.5
     assert answers[str(q["multiselect"].id)] == ["AI", "E-commerce"]  # in the organizer's order
@@ -247,13 +236,15 @@ def test_an_answer_to_no_question_of_the_event_is_refused(client):
     assert_error(api_register(client, event, "Li", "li@example.org", answers=["not", "an", "object"]), 400)
 
 
-def test_a_draft_or_unknown_event_is_not_found(client, owner, headers):
+def test_a_draft_or_unknown_event_is_not_found(client, owner, owner_headers):
     draft = make_event(owner, status=EventStatus.DRAFT)
     assert_error(api_register(client, draft, "Li", "li@example.org"), 404, "not_found")
     assert_error(api_register(client, "no-such-event", "Li", "li@example.org"), 404, "not_found")
     # Not even its organizer can register people for a draft.
     response = client.post(
-        f"/api/v1/events/{draft.slug}/registrations", json={"name": "Li", "email": "li@example.org"}, headers=headers
+        f"/api/v1/events/{draft.slug}/registrations",
+        json={"name": "Li", "email": "li@example.org"},
+        headers=owner_headers,
     )
     assert_error(response, 404, "not_found")
     assert registration_count() == 0
@@ -351,9 +342,9 @@ def codes_of(client, event, headers, query: str = "") -> list[str]:
     return [item["code"] for item in body["items"]]
 
 
-def test_the_list_shows_each_registration_with_the_contracts_fields(client, headers, crowd):
+def test_the_list_shows_each_registration_with_the_contracts_fields(client, owner_headers, crowd):
     event, general, vip, codes = crowd
-    body = client.get(f"/api/v1/events/{event.slug}/registrations", headers=headers).get_json()
+    body = client.get(f"/api/v1/events/{event.slug}/registrations", headers=owner_headers).get_json()
     assert body["total"] == 5 and body["page"] == 1
     by_code = {item["code"]: item for item in body["items"]}
     assert set(by_code) == set(codes.values())
@@ -389,25 +380,27 @@ def test_the_list_shows_each_registration_with_the_contracts_fields(client, head
         ("?checked_in=false&q=zhang", ["bo"]),
     ],
 )
-def test_the_list_filters(client, headers, crowd, query, expected):
+def test_the_list_filters(client, owner_headers, crowd, query, expected):
     event, _, vip, codes = crowd
     query = query.format(bo=codes["bo"], bo_lower=codes["bo"].lower(), vip=vip.id)
-    assert codes_of(client, event, headers, query) == [codes[name] for name in expected]
+    assert codes_of(client, event, owner_headers, query) == [codes[name] for name in expected]
 
 
-def test_the_list_pages(client, headers, crowd):
+def test_the_list_pages(client, owner_headers, crowd):
     event, _, _, codes = crowd
     order = [codes[name] for name in ("li", "ana", "bo", "chen", "dora")]
     pages = []
     for number in (1, 2, 3):
-        body = client.get(f"/api/v1/events/{event.slug}/registrations?per_page=2&page={number}", headers=headers)
+        body = client.get(f"/api/v1/events/{event.slug}/registrations?per_page=2&page={number}", headers=owner_headers)
         body = body.get_json()
         assert body["total"] == 5 and body["page"] == number and body["per_page"] == 2
         pages.append([item["code"] for item in body["items"]])
     assert pages == [order[:2], order[2:4], order[4:]]
-    assert codes_of(client, event, headers, "?page=9") == []
+    assert codes_of(client, event, owner_headers, "?page=9") == []
     assert (
-        client.get(f"/api/v1/events/{event.slug}/registrations?per_page=500", headers=headers).get_json()["per_page"]
+        client.get(f"/api/v1/events/{event.slug}/registrations?per_page=500", headers=owner_headers).get_json()[
+            "per_page"
+        ]
         == 200
     )
 
@@ -415,9 +408,9 @@ def test_the_list_pages(client, headers, crowd):
 @pytest.mark.parametrize(
     "query", ["?status=nonsense", "?checked_in=maybe", "?ticket_type=abc", "?page=0", "?per_page=x"]
 )
-def test_bad_list_filters_are_refused_with_a_reason(client, headers, crowd, query):
+def test_bad_list_filters_are_refused_with_a_reason(client, owner_headers, crowd, query):
     event, *_ = crowd
-    response = client.get(f"/api/v1/events/{event.slug}/registrations{query}", headers=headers)
+    response = client.get(f"/api/v1/events/{event.slug}/registrations{query}", headers=owner_headers)
     assert response.status_code in (400, 422)
     assert_error(response, response.status_code)
 
@@ -446,20 +439,20 @@ def test_only_the_organizer_reads_the_list(client, crowd):
     assert_error(client.get(f"/api/v1/events/{event.slug}/registrations", headers=bearer("nope")), 401)
 
 
-def test_one_registration_by_code(client, headers, owner, crowd):
+def test_one_registration_by_code(client, owner_headers, owner, crowd):
     event, general, _, codes = crowd
-    response = client.get(f"/api/v1/events/{event.slug}/registrations/{codes['chen']}", headers=headers)
+    response = client.get(f"/api/v1/events/{event.slug}/registrations/{codes['chen']}", headers=owner_headers)
     assert response.status_code == 200
     body = response.get_json()
     assert body["code"] == codes["chen"] and body["name"] == "Chen Jie" and body["email"] == "chen@example.org"
     assert body["status"] == "confirmed" and body["ticket_type"] == {"id": general.id, "name": "General admission"}
-    lower = client.get(f"/api/v1/events/{event.slug}/registrations/{codes['chen'].lower()}", headers=headers)
+    lower = client.get(f"/api/v1/events/{event.slug}/registrations/{codes['chen'].lower()}", headers=owner_headers)
     assert lower.get_json()["code"] == codes["chen"]
 
     other = make_event(owner)
     theirs = register_attendee(other, RegistrationRequest("Eve", "eve@example.org"))
-    assert_error(client.get(f"/api/v1/events/{event.slug}/registrations/{theirs.code}", headers=headers), 404)
-    assert_error(client.get(f"/api/v1/events/{event.slug}/registrations/ZZZZ-ZZZZ", headers=headers), 404)
+    assert_error(client.get(f"/api/v1/events/{event.slug}/registrations/{theirs.code}", headers=owner_headers), 404)
+    assert_error(client.get(f"/api/v1/events/{event.slug}/registrations/ZZZZ-ZZZZ", headers=owner_headers), 404)
     stranger = bearer(make_token(make_user()))
     response = client.get(f"/api/v1/events/{event.slug}/registrations/{codes['chen']}", headers=stranger)
     assert response.status_code in (403, 404)
@@ -473,7 +466,7 @@ def action(client, event, code, verb, headers, **kwargs):
     return client.post(f"/api/v1/events/{event.slug}/registrations/{code}/{verb}", headers=headers, **kwargs)
 
 
-def test_cancelling_confirms_the_head_of_that_ticket_types_waitlist_at_once(client, headers, owner):
+def test_cancelling_confirms_the_head_of_that_ticket_types_waitlist_at_once(client, owner_headers, owner):
     event = make_event(owner)  # no event-wide limit: each type has its own
     general = event.ticket_types[0]
     db.session.get(type(general), general.id).capacity = 1
@@ -492,77 +485,77 @@ def test_cancelling_confirms_the_head_of_that_ticket_types_waitlist_at_once(clie
     ]
     assert (reg["g2"]["waitlist_position"], reg["v2"]["waitlist_position"], reg["v3"]["waitlist_position"]) == (1, 1, 2)
 
-    response = action(client, event, reg["v1"]["code"], "cancel", headers)
+    response = action(client, event, reg["v1"]["code"], "cancel", owner_headers)
     assert response.status_code == 200
     assert response.get_json()["status"] == "cancelled" and response.get_json()["code"] == reg["v1"]["code"]
-    status = {name: registration_status(client, event, reg[name]["code"], headers) for name in reg}
+    status = {name: registration_status(client, event, reg[name]["code"], owner_headers) for name in reg}
     assert status == {"g1": "confirmed", "v1": "cancelled", "g2": "waitlisted", "v2": "confirmed", "v3": "waitlisted"}
-    v3 = client.get(f"/api/v1/events/{event.slug}/registrations/{reg['v3']['code']}", headers=headers).get_json()
+    v3 = client.get(f"/api/v1/events/{event.slug}/registrations/{reg['v3']['code']}", headers=owner_headers).get_json()
     assert v3["waitlist_position"] == 1
     assert (MailKind.PROMOTED, "v2@example.org") in outbox()
     assert (MailKind.CANCELLED, "v1@example.org") in outbox()
 
-    assert_error(action(client, event, reg["v1"]["code"], "cancel", headers), 409)  # not active any more
-    response = action(client, event, reg["g2"]["code"], "cancel", headers, json={})  # a waitlisted one
+    assert_error(action(client, event, reg["v1"]["code"], "cancel", owner_headers), 409)  # not active any more
+    response = action(client, event, reg["g2"]["code"], "cancel", owner_headers, json={})  # a waitlisted one
     assert response.status_code == 200
-    assert registration_status(client, event, reg["g1"]["code"], headers) == "confirmed"
+    assert registration_status(client, event, reg["g1"]["code"], owner_headers) == "confirmed"
 
 
-def test_a_promoted_registration_now_has_a_ticket_on_its_page(client, headers, owner):
+def test_a_promoted_registration_now_has_a_ticket_on_its_page(client, owner_headers, owner):
     event = make_event(owner, capacity=1)
     first = api_register(client, event, "First", "first@example.org").get_json()
     waiting = api_register(client, event, "Ana", "ana@example.org").get_json()
     assert "qr.svg" not in client.get(path_of(waiting["manage_url"])).get_data(as_text=True)
-    action(client, event, first["code"], "cancel", headers)
+    action(client, event, first["code"], "cancel", owner_headers)
     assert "qr.svg" in client.get(path_of(waiting["manage_url"])).get_data(as_text=True)
 
 
-def test_approving_and_rejecting(client, headers, owner):
+def test_approving_and_rejecting(client, owner_headers, owner):
     event = make_event(owner, capacity=10, requires_approval=True)
     ana = api_register(client, event, "Ana", "ana@example.org").get_json()
     bo = api_register(client, event, "Bo", "bo@example.org").get_json()
 
-    response = action(client, event, ana["code"], "approve", headers)
+    response = action(client, event, ana["code"], "approve", owner_headers)
     assert response.status_code == 200 and response.get_json()["status"] == "confirmed"
-    response = action(client, event, bo["code"], "reject", headers, json={})
+    response = action(client, event, bo["code"], "reject", owner_headers, json={})
     assert response.status_code == 200 and response.get_json()["status"] == "rejected"
-    assert registration_status(client, event, ana["code"], headers) == "confirmed"
-    assert registration_status(client, event, bo["code"], headers) == "rejected"
+    assert registration_status(client, event, ana["code"], owner_headers) == "confirmed"
+    assert registration_status(client, event, bo["code"], owner_headers) == "rejected"
     assert "qr.svg" in client.get(path_of(ana["manage_url"])).get_data(as_text=True)
     assert "Not accepted" in client.get(path_of(bo["manage_url"])).get_data(as_text=True)
     for verb in ("approve", "reject"):  # only a pending registration can be approved or rejected
-        assert_error(action(client, event, ana["code"], verb, headers), 409)
-        assert_error(action(client, event, bo["code"], verb, headers), 409)
+        assert_error(action(client, event, ana["code"], verb, owner_headers), 409)
+        assert_error(action(client, event, bo["code"], verb, owner_headers), 409)
     assert (MailKind.APPROVED, "ana@example.org") in outbox() and (MailKind.REJECTED, "bo@example.org") in outbox()
-    event_body = client.get(f"/api/v1/events/{event.slug}", headers=headers).get_json()
+    event_body = client.get(f"/api/v1/events/{event.slug}", headers=owner_headers).get_json()
     assert event_body["ticket_types"][0]["remaining"] == 9  # the refused approvals took no seat
     # Rejected is not active: the address may register again.
     assert api_register(client, event, "Bo", "bo@example.org").get_json()["status"] == "pending_approval"
 
 
-def test_approving_takes_a_seat_and_a_full_event_waitlists_or_is_sold_out(client, headers, owner):
+def test_approving_takes_a_seat_and_a_full_event_waitlists_or_is_sold_out(client, owner_headers, owner):
     with_list = make_event(owner, capacity=1, requires_approval=True)
     first = api_register(client, with_list, "First", "first@example.org").get_json()
     second = api_register(client, with_list, "Second", "second@example.org").get_json()
-    assert action(client, with_list, first["code"], "approve", headers).get_json()["status"] == "confirmed"
-    response = action(client, with_list, second["code"], "approve", headers)
+    assert action(client, with_list, first["code"], "approve", owner_headers).get_json()["status"] == "confirmed"
+    response = action(client, with_list, second["code"], "approve", owner_headers)
     assert response.status_code == 200 and response.get_json()["status"] == "waitlisted"
-    event_body = client.get(f"/api/v1/events/{with_list.slug}", headers=headers).get_json()
+    event_body = client.get(f"/api/v1/events/{with_list.slug}", headers=owner_headers).get_json()
     assert event_body["ticket_types"][0]["remaining"] == 0
-    action(client, with_list, first["code"], "cancel", headers)
-    assert registration_status(client, with_list, second["code"], headers) == "confirmed"
+    action(client, with_list, first["code"], "cancel", owner_headers)
+    assert registration_status(client, with_list, second["code"], owner_headers) == "confirmed"
 
     without_list = make_event(owner, capacity=1, requires_approval=True, waitlist=False)
     first = api_register(client, without_list, "First", "first@example.org").get_json()
     second = api_register(client, without_list, "Second", "second@example.org").get_json()
-    assert action(client, without_list, first["code"], "approve", headers).status_code == 200
-    assert_error(action(client, without_list, second["code"], "approve", headers), 409, "sold_out")
-    assert registration_status(client, without_list, second["code"], headers) == "pending_approval"
-    event_body = client.get(f"/api/v1/events/{without_list.slug}", headers=headers).get_json()
+    assert action(client, without_list, first["code"], "approve", owner_headers).status_code == 200
+    assert_error(action(client, without_list, second["code"], "approve", owner_headers), 409, "sold_out")
+    assert registration_status(client, without_list, second["code"], owner_headers) == "pending_approval"
+    event_body = client.get(f"/api/v1/events/{without_list.slug}", headers=owner_headers).get_json()
     assert event_body["ticket_types"][0]["remaining"] == 0  # the refused approval took no seat
 
 
-def test_only_the_organizer_acts_on_registrations(client, headers, owner):
+def test_only_the_organizer_acts_on_registrations(client, owner_headers, owner):
     event = make_event(owner, capacity=10, requires_approval=True)
     pending = api_register(client, event, "Ana", "ana@example.org").get_json()["code"]
     door = bearer(make_token(owner, TokenKind.DOOR, event=event))
@@ -573,15 +566,17 @@ def test_only_the_organizer_acts_on_registrations(client, headers, owner):
         response = action(client, event, pending, verb, stranger)
         assert response.status_code in (403, 404)
         assert_error(response, response.status_code)
-    assert registration_status(client, event, pending, headers) == "pending_approval"
-    assert_error(action(client, event, "ZZZZ-ZZZZ", "approve", headers), 404)
+    assert registration_status(client, event, pending, owner_headers) == "pending_approval"
+    assert_error(action(client, event, "ZZZZ-ZZZZ", "approve", owner_headers), 404)
 
 
-def test_an_action_takes_no_body_or_an_empty_object(client, headers, owner):
+def test_an_action_takes_no_body_or_an_empty_object(client, owner_headers, owner):
     event = make_event(owner, capacity=10, requires_approval=True)
     codes = [api_register(client, event, n, f"{n}@example.org").get_json()["code"] for n in ("a", "b", "c")]
-    assert action(client, event, codes[0], "approve", headers).status_code == 200
-    assert action(client, event, codes[1], "approve", headers, json={}).status_code == 200
-    response = action(client, event, codes[2], "approve", headers, data="nonsense", content_type="application/json")
+    assert action(client, event, codes[0], "approve", owner_headers).status_code == 200
+    assert action(client, event, codes[1], "approve", owner_headers, json={}).status_code == 200
+    response = action(
+        client, event, codes[2], "approve", owner_headers, data="nonsense", content_type="application/json"
+    )
     assert_error(response, 400)
-    assert registration_status(client, event, codes[2], headers) == "pending_approval"
+    assert registration_status(client, event, codes[2], owner_headers) == "pending_approval"

@@ -14,7 +14,8 @@ from eventsys.events.services import add_ticket_type, change_status
 from eventsys.extensions import db
 from eventsys.mail.models import MailKind, OutboxMessage
 from eventsys.registration.models import Registration, RegistrationStatus
-from eventsys.registration.services import RegistrationRequest, manage_secret_of, register_attendee
+from eventsys.registration.services import RegistrationRequest, register_attendee
+from eventsys.registration.tickets import manage_secret_of
 from eventsys.timeutil import utcnow
 from tests.conftest import bearer, login, make_event, make_token, make_user, post_form
 from tests.html_pages import Page, assert_form_page_is_accessible, location_path, page

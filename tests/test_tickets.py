@@ -25,7 +25,7 @@ ADDRESS = "Xihu District, Hangzhou"
 
 
 @pytest.fixture
-def event():
+def conference():
     return make_event(
         name="TECOM Conf Hangzhou",
         capacity=10,
@@ -38,9 +38,9 @@ def event():
 
 
 @pytest.fixture
-def ticket(client, event) -> dict:
+def ticket(client, conference) -> dict:
     """What the API answers to a confirmed registration of Li Wei."""
-    response = api_register(client, event, "Li Wei", "li.wei@example.org")
+    response = api_register(client, conference, "Li Wei", "li.wei@example.org")
     assert response.status_code == 201
     body = response.get_json()
     assert body["status"] == "confirmed"
@@ -106,7 +106,7 @@ def test_the_svg_qr_code_scans_as_the_payload(client, ticket):
 
 
 @pytest.mark.parametrize("kind", ["qr_png_url", "qr_svg_url"])
-def test_qr_images_are_cacheable_and_answer_a_conditional_request(client, event, ticket, kind):
+def test_qr_images_are_cacheable_and_answer_a_conditional_request(client, conference, ticket, kind):
     path = path_of(ticket["ticket"][kind])
     first = client.get(path)
     assert "max-age" in first.headers["Cache-Control"]
@@ -118,14 +118,14 @@ def test_qr_images_are_cacheable_and_answer_a_conditional_request(client, event,
     assert again.headers["ETag"] == etag
     changed = client.get(path, headers={"If-None-Match": '"something-else"'})
     assert changed.status_code == 200 and changed.data == first.data
-    other = api_register(client, event, "Ana", "ana@example.org").get_json()
+    other = api_register(client, conference, "Ana", "ana@example.org").get_json()
     assert client.get(path_of(other["ticket"][kind])).headers["ETag"] != etag
 
 
 # --- the calendar file --------------------------------------------------------------------------------
 
 
-def test_the_calendar_file_has_the_event_at_its_local_time(client, event, ticket):
+def test_the_calendar_file_has_the_event_at_its_local_time(client, conference, ticket):
     response = client.get(path_of(ticket["ticket"]["ics_url"]))
     assert response.status_code == 200
     assert response.mimetype == "text/calendar"
@@ -147,7 +147,7 @@ def test_the_calendar_file_has_the_event_at_its_local_time(client, event, ticket
 # --- the ticket page ---------------------------------------------------------------------------------
 
 
-def test_the_ticket_page_shows_everything_needed_at_the_door(client, event, ticket):
+def test_the_ticket_page_shows_everything_needed_at_the_door(client, conference, ticket):
     path = path_of(ticket["manage_url"])
     response = client.get(path)
     assert response.status_code == 200
@@ -235,7 +235,7 @@ def test_a_wrong_ticket_secret_cannot_cancel(client, ticket):
 
 
 @pytest.mark.both_databases
-def test_the_database_keeps_only_hashes_and_a_nonce(client, event, ticket, database_url):
+def test_the_database_keeps_only_hashes_and_a_nonce(client, conference, ticket, database_url):
     payload = ticket["ticket"]["qr_payload"]
     secret = path_of(ticket["manage_url"]).removeprefix("/t/")
     db.session.rollback()

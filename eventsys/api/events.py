@@ -100,11 +100,11 @@ def list_events():
     query = services.events_visible_to(current.user)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     events = db.session.scalars(
-        query.options(selectinload(Event.ticket_types), selectinload(Event.questions))
+        query.options(selectinload(Event.ticket_types))
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    return page_json([event_json(e) for e in events], total, page, per_page)
+    return page_json([event_json(e, with_questions=False) for e in events], total, page, per_page)
 
 
 def _visible_event(slug: str) -> Event:

@@ -15,7 +15,7 @@ from eventsys.errors import ValidationFailed
 from eventsys.events import services as event_services
 from eventsys.events.models import Event
 from eventsys.extensions import db, limiter
-from eventsys.registration import services
+from eventsys.registration import services, tickets
 from eventsys.registration.models import Registration, RegistrationStatus
 from eventsys.registration.serializers import registration_json
 from eventsys.registration.services import RegistrationRequest
@@ -32,7 +32,7 @@ REGISTRATION_FIELDS = {
 
 def attendee_json(registration: Registration) -> dict[str, Any]:
     """What the person who registered gets back: their status, links and, when confirmed, the ticket."""
-    secret = services.manage_secret_of(registration)
+    secret = tickets.manage_secret_of(registration)
     body: dict[str, Any] = {
         "code": registration.code,
         "status": registration.status.value,
@@ -43,7 +43,7 @@ def attendee_json(registration: Registration) -> dict[str, Any]:
         body["waitlist_position"] = services.waitlist_position(registration)
     if registration.status == RegistrationStatus.CONFIRMED:
         body["ticket"] = {
-            "qr_payload": services.qr_payload_of(registration),
+            "qr_payload": tickets.qr_payload_of(registration),
             "qr_png_url": public_url("registration.qr_png", secret=secret),
             "qr_svg_url": public_url("registration.qr_svg", secret=secret),
             "ics_url": public_url("registration.calendar", secret=secret),
@@ -98,7 +98,11 @@ def list_registrations(slug: str):
     if ticket_type is not None and not (ticket_type.isdecimal() and len(ticket_type) <= 9):
         raise MalformedRequest("`ticket_type` must be a ticket type id.", fields={"ticket_type": ["Must be an id."]})
     query = services.registrations_matching(
-        event, request.args.get("q", "")[:200], status, int(ticket_type) if ticket_type else None
+        event,
+        request.args.get("q", "")[:200],
+        status,
+        int(ticket_type) if ticket_type else None,
+        by_email=not current.is_door,
     )
     checked_in = _bool_arg("checked_in")
     if checked_in is not None:

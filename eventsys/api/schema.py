@@ -8,7 +8,7 @@ from typing import Any
 from flask import request
 
 from eventsys.errors import DomainError, MalformedRequest, ValidationFailed
-from eventsys.timeutil import parse_iso
+from eventsys.timeutil import is_timezone, parse_iso
 
 MAX_PER_PAGE = 200
 MAX_PAGE = 2**31 - 1  # beyond this the row offset overflows the database's integers
@@ -130,8 +130,6 @@ def read_fields(data: dict[str, Any], spec: dict[str, Field], tz_name: str = "UT
 
 def reading_timezone(data: dict[str, Any], fallback: str) -> str:
     """The zone in which to read timestamps without an offset: the one sent, else ``fallback``."""
-    from eventsys.timeutil import is_timezone
-
     candidate = data.get("timezone")
     return candidate if isinstance(candidate, str) and is_timezone(candidate) else fallback
 

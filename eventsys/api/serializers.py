@@ -32,7 +32,8 @@ def question_json(question: Question) -> dict[str, Any]:
     }
 
 
-def event_json(event: Event, detail: bool = True) -> dict[str, Any]:
+def event_json(event: Event, with_questions: bool = True) -> dict[str, Any]:
+    """An event with its ticket types; lists leave out the questions (an event may have 100)."""
     tz = event.timezone
     body: dict[str, Any] = {
         "id": event.id,
@@ -54,8 +55,8 @@ def event_json(event: Event, detail: bool = True) -> dict[str, Any]:
         "status": event.status.value,
         "url": public_url("public.event_page", slug=event.slug),
     }
-    if detail:
-        body["ticket_types"] = [ticket_type_json(t) for t in event.ticket_types]
+    body["ticket_types"] = [ticket_type_json(t) for t in event.ticket_types]
+    if with_questions:
         body["questions"] = [question_json(q) for q in event.questions]
     return body
 

@@ -21,6 +21,7 @@ class CheckinResult(enum.StrEnum):
     WRONG_EVENT = "wrong_event"
     CANCELLED = "cancelled"
     NOT_CONFIRMED = "not_confirmed"
+    NOT_INSIDE = "not_inside"  # an `out` scan of someone who is not inside (never admitted, or left already)
     UNDO = "undo"
 
 

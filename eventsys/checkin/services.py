@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, exists, func, insert, select, update
@@ -20,11 +20,12 @@ from sqlalchemy.orm import aliased
 
 from eventsys.checkin.models import CheckinResult, Direction, Scan
 from eventsys.database import write_transaction
-from eventsys.errors import Conflict, NotFound, ValidationFailed
+from eventsys.errors import Conflict, NonceReused, NotFound, ValidationFailed
 from eventsys.events.models import Event, TicketType
 from eventsys.extensions import db
 from eventsys.registration.models import Registration, RegistrationStatus
 from eventsys.registration.tickets import secret_hash
+from eventsys.text import single_line_problems
 from eventsys.timeutil import isoformat, to_local, utcnow
 
 SHORT_CODE = re.compile(r"^[0-9A-Z]{4}-?[0-9A-Z]{4}$")
@@ -54,9 +55,16 @@ TICKET_BY_CODE = (
     .join(_types, _types.c.id == _registrations.c.ticket_type_id)
     .where(_registrations.c.event_id == bindparam("event_id"), _registrations.c.code == bindparam("code"))
 )
-SCAN_FOR_NONCE = select(_scans.c.id, _scans.c.answer, _scans.c.scanned_at, _scans.c.gate, _scans.c.direction).where(
-    _scans.c.event_id == bindparam("event_id"), _scans.c.nonce == bindparam("nonce")
-)
+SCAN_FOR_NONCE = select(
+    _scans.c.id,
+    _scans.c.answer,
+    _scans.c.scanned_at,
+    _scans.c.gate,
+    _scans.c.direction,
+    _scans.c.code_read,
+    _scans.c.door_token_id,
+    _scans.c.user_id,
+).where(_scans.c.event_id == bindparam("event_id"), _scans.c.nonce == bindparam("nonce"))
 ADMIT = (
     update(_registrations)
     .where(
@@ -71,16 +79,17 @@ LET_OUT = (
     .where(
         _registrations.c.id == bindparam("registration_id"),
         _registrations.c.status == RegistrationStatus.CONFIRMED.value,
+        _registrations.c.is_inside.is_(True),
     )
     .values(is_inside=False)
 )
 CURRENT_STATUS = select(_registrations.c.status).where(_registrations.c.id == bindparam("registration_id"))
-LAST_ADMISSION = (
+LAST_PASSAGE = (
     select(_scans.c.id, _scans.c.scanned_at, _scans.c.gate, _scans.c.direction)
     .where(
         _scans.c.registration_id == bindparam("registration_id"),
         _scans.c.result == CheckinResult.OK.value,
-        _scans.c.direction == Direction.IN.value,
+        _scans.c.direction == bindparam("direction"),
         ~exists().where(_undo.c.undoes_scan_id == _scans.c.id),
     )
     .order_by(_scans.c.id.desc())
@@ -133,10 +142,22 @@ def _check(request: ScanRequest) -> None:
         errors["code"] = ["This is not a ticket code (too long)."]
     if request.nonce is not None and not 0 < len(request.nonce) <= 100:
         errors["nonce"] = ["Use 1 to 100 characters."]
-    if request.gate is not None and len(request.gate) > 200:
-        errors["gate"] = ["Use at most 200 characters."]
+    if request.gate is not None and (problems := single_line_problems(request.gate, 200)):
+        errors["gate"] = problems
+    if request.scanned_at is not None and not _plausible_scan_time(request.scanned_at):
+        errors["scanned_at"] = ["A scan time must be within the last 7 days and at most 10 minutes ahead."]
     if errors:
         raise ValidationFailed(errors)
+
+
+OFFLINE_SCAN_MAX_AGE = timedelta(days=7)
+CLOCK_SKEW_ALLOWED = timedelta(minutes=10)
+
+
+def _plausible_scan_time(at: datetime) -> bool:
+    """An offline scanner uploads scans it made earlier, but not from last year, nor the future."""
+    now = utcnow()
+    return now - OFFLINE_SCAN_MAX_AGE <= at <= now + CLOCK_SKEW_ALLOWED
 
 
 class Ticket(NamedTuple):
@@ -187,30 +208,37 @@ def _scan_json(scan_id: int, at: datetime, gate: str, direction: str, tz: str) -
 def check_in(event: EventAtDoor, request: ScanRequest, scanner: Scanner) -> dict[str, Any]:
     """Judge one scan and log it; returns the answer the scanner shows (the contract's body).
 
-    A repeated request with the same nonce returns the first answer and records nothing new.
+    A repeated request with the same nonce returns the first answer and records nothing new; the
+    same nonce from another scanner, or with another code or direction, is refused (NonceReused).
     """
     _check(request)
     code = normalize_code(request.code)
     gate = (request.gate or "").strip() or scanner.gate
     at = request.scanned_at or utcnow()
     reader = db.session.connection()
-    if request.nonce and (first := _scan_for_nonce(reader, event, request.nonce)) is not None:
+    if request.nonce and (first := _replay(reader, event, request, code, scanner)) is not None:
         return first
     ticket = _find_ticket(reader, event, code)
     try:
         with write_transaction() as conn:
-            return _judge_and_log(conn, event, ticket, code, request, scanner, gate, at)
+            return _judge_and_log(conn, Judgement(event, ticket, code, request, scanner, gate, at))
     except IntegrityError:
-        if not request.nonce:
-            raise
-        # The same nonce was judged a moment ago: give its answer.
-        return _scan_for_nonce(db.session.connection(), event, request.nonce)
+        # Only the nonce is unique in the log: the same nonce was judged a moment ago. Anything
+        # else (the event deleted meanwhile) leaves nothing to replay.
+        if request.nonce and (first := _replay(db.session.connection(), event, request, code, scanner)):
+            return first
+        raise Conflict("The scan could not be recorded. Scan again.") from None
 
 
-def _scan_for_nonce(conn: Connection, event: EventAtDoor, nonce: str) -> dict[str, Any] | None:
-    row = conn.execute(SCAN_FOR_NONCE, {"event_id": event.id, "nonce": nonce}).first()
+def _replay(conn: Connection, event: EventAtDoor, request: ScanRequest, code: str, scanner: Scanner):
+    """The first answer to this nonce, if it was the same scan by the same scanner; None if unused."""
+    row = conn.execute(SCAN_FOR_NONCE, {"event_id": event.id, "nonce": request.nonce}).first()
     if row is None:
         return None
+    same_scan = row.code_read == loggable(code) and row.direction == request.direction.value
+    same_scanner = (row.door_token_id, row.user_id) == (scanner.door_token_id, scanner.user_id)
+    if not (same_scan and same_scanner):
+        raise NonceReused()
     return _with_checkin(row.answer, row.id, row.scanned_at, row.gate, row.direction, event.timezone)
 
 
@@ -221,7 +249,21 @@ def _with_checkin(answer: dict[str, Any], scan_id: int, at: datetime, gate: str,
     return {**answer, "checkin": _scan_json(scan_id, at, gate, direction, tz)}
 
 
-def _judge_and_log(conn, event, ticket, code, request, scanner, gate, at) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Judgement:
+    """One scan on its way into the log: what was read, by whom, where and when."""
+
+    event: EventAtDoor
+    ticket: Ticket | None
+    code: str
+    request: ScanRequest
+    scanner: Scanner
+    gate: str
+    at: datetime
+
+
+def _judge_and_log(conn: Connection, scan: Judgement) -> dict[str, Any]:
+    event, ticket, request, at = scan.event, scan.ticket, scan.request, scan.at
     direction = request.direction.value
     previous = None
     if ticket is None:
@@ -240,8 +282,8 @@ def _judge_and_log(conn, event, ticket, code, request, scanner, gate, at) -> dic
         elif status != RegistrationStatus.CONFIRMED.value:
             result, message = CheckinResult.NOT_CONFIRMED, NOT_CONFIRMED_MESSAGES[status]
         else:
-            result, previous = CheckinResult.ALREADY_CHECKED_IN, _last_admission(conn, ticket.id, event.timezone)
-            message = _already_message(previous, event.timezone)
+            previous = _last_passage(conn, ticket.id, request.direction, event.timezone)
+            result, message = _repeated_passage(request.direction, previous, event.timezone)
     answer: dict[str, Any] = {
         "result": result.value,
         "message": message,
@@ -252,34 +294,44 @@ def _judge_and_log(conn, event, ticket, code, request, scanner, gate, at) -> dic
     row = {
         "event_id": event.id,
         "registration_id": ticket.id if ticket is not None else None,
-        "code_read": loggable(code),
+        "code_read": loggable(scan.code),
         "result": result.value,
         "direction": direction,
-        "gate": gate[:200],
-        "door_token_id": scanner.door_token_id,
-        "user_id": scanner.user_id,
+        "gate": scan.gate[:200],
+        "door_token_id": scan.scanner.door_token_id,
+        "user_id": scan.scanner.user_id,
         "nonce": request.nonce,
         "scanned_at": at,
         "recorded_at": utcnow(),
         "answer": answer,
     }
     scan_id = conn.execute(INSERT_SCAN, row).inserted_primary_key[0]
-    return _with_checkin(answer, scan_id, at, gate, direction, event.timezone)
+    return _with_checkin(answer, scan_id, at, scan.gate, direction, event.timezone)
 
 
-def _last_admission(conn: Connection, registration_id: int, tz: str) -> dict[str, Any] | None:
-    row = conn.execute(LAST_ADMISSION, {"registration_id": registration_id}).first()
+def _repeated_passage(direction: Direction, previous: dict[str, Any] | None, tz: str) -> tuple[CheckinResult, str]:
+    """A confirmed ticket that is inside already (scanned in) or is not inside (scanned out)."""
+    if direction == Direction.IN:
+        return CheckinResult.ALREADY_CHECKED_IN, _when_and_where("Already checked in", previous, tz)
+    if previous is None:
+        return CheckinResult.NOT_INSIDE, "Not inside: this ticket was never checked in"
+    return CheckinResult.NOT_INSIDE, _when_and_where("Not inside: checked out", previous, tz)
+
+
+def _last_passage(conn: Connection, registration_id: int, direction: Direction, tz: str) -> dict[str, Any] | None:
+    """The last admission (or exit) that still stands, in the shape of `checkin`."""
+    row = conn.execute(LAST_PASSAGE, {"registration_id": registration_id, "direction": direction.value}).first()
     if row is None:
         return None
     return _scan_json(row.id, row.scanned_at, row.gate, row.direction, tz)
 
 
-def _already_message(previous: dict[str, Any] | None, tz: str) -> str:
+def _when_and_where(what: str, previous: dict[str, Any] | None, tz: str) -> str:
     if previous is None:
-        return "Already checked in"
+        return what
     at = to_local(datetime.fromisoformat(previous["at"]), tz)
     where = f" at {previous['gate']}" if previous["gate"] else ""
-    return f"Already checked in at {at:%H:%M}{where}"
+    return f"{what} at {at:%H:%M}{where}"
 
 
 # --- the event at the door ---------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from eventsys.auth.models import ApiToken, TokenKind, User
 from eventsys.auth.services import issue_token, normalize_email
@@ -12,16 +12,12 @@ from eventsys.checkin.models import DoorStaff
 from eventsys.errors import NotFound, ValidationFailed
 from eventsys.events.models import Event
 from eventsys.extensions import db
-from eventsys.mail.models import MailKind, OutboxMessage, OutboxStatus
+from eventsys.mail.models import MailKind
+from eventsys.mail.outbox import queue_mail
 from eventsys.registration import tickets
+from eventsys.text import single_line_problems
 from eventsys.timeutil import utcnow
 from eventsys.urls import public_url
-
-
-def _key() -> bytes:
-    from eventsys.registration.services import ticket_key
-
-    return ticket_key()
 
 
 @dataclass(frozen=True)
@@ -34,14 +30,10 @@ class DoorLink:
 def create_door_link(event: Event, organizer: User, label: str) -> DoorLink:
     """A door token for one gate of ``event``, and the link that signs a browser in as that gate."""
     label = (label or "").strip()
-    if not label or len(label) > 200:
-        raise ValidationFailed({"label": ["Name the gate, e.g. North door (at most 200 characters)."]})
+    if problems := single_line_problems(label, 200, "Name the gate, e.g. North door."):
+        raise ValidationFailed({"label": problems})
     token, clear = issue_token(organizer, TokenKind.DOOR, label, event_id=event.id)
     return DoorLink(token, clear, public_url("door.door_entry", token=clear))
-
-
-def invitation_secret(staff: DoorStaff) -> str:
-    return tickets.door_invite_secret(_key(), staff.invite_nonce)
 
 
 def invite_door_staff(event: Event, email: str) -> DoorStaff:
@@ -58,27 +50,12 @@ def invite_door_staff(event: Event, email: str) -> DoorStaff:
             event_id=event.id,
             email=email,
             invite_nonce=nonce,
-            invite_hash=tickets.secret_hash(tickets.door_invite_secret(_key(), nonce)),
+            invite_hash=tickets.secret_hash(tickets.door_invite_secret(tickets.ticket_key(), nonce)),
         )
         db.session.add(staff)
         db.session.flush()
-    db.session.execute(
-        insert(OutboxMessage).values(
-            kind=MailKind.DOOR_INVITE,
-            event_id=event.id,
-            door_staff_id=staff.id,
-            to_address=email,
-            status=OutboxStatus.QUEUED,
-            attempts=0,
-            next_attempt_at=utcnow(),
-            last_error="",
-            created_at=utcnow(),
-        )
-    )
+    queue_mail(db.session, MailKind.DOOR_INVITE, email, event_id=event.id, door_staff_id=staff.id)
     db.session.commit()
-    from eventsys.mail.sender import wake
-
-    wake()
     return staff
 
 

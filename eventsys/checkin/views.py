@@ -27,6 +27,7 @@ from eventsys.forms import add_field_errors
 from eventsys.registration import services as registration_services
 from eventsys.registration.models import Registration
 from eventsys.registration.serializers import registration_json
+from eventsys.security import json_page
 from eventsys.timeutil import isoformat
 from eventsys.web_errors import error_response
 
@@ -117,6 +118,7 @@ SCAN_FIELDS = {
 
 
 @door_bp.post("/events/<slug>/door/scan")
+@json_page
 @_json_errors
 def scan(slug: str):
     event, scanner = _door(slug)
@@ -133,12 +135,12 @@ def scan(slug: str):
 
 @door_bp.get("/events/<slug>/door/lookup")
 def lookup(slug: str):
-    """Find people without their ticket: by name, e-mail or code. Gates see no e-mail addresses."""
+    """Find people without their ticket: by name or code. Gates neither see nor search e-mail addresses."""
     event, _ = _door(slug)
     q = request.args.get("q", "").strip().lower()[:100]
     if len(q) < 2:
         return {"items": []}
-    query = registration_services.registrations_matching(event, q)
+    query = registration_services.registrations_matching(event, q, by_email=False)
     registrations = db.session.scalars(
         query.options(selectinload(Registration.ticket_type)).order_by(Registration.name).limit(LOOKUP_LIMIT)
     ).all()

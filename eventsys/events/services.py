@@ -20,13 +20,20 @@ from eventsys.errors import (
 )
 from eventsys.events.models import Event, EventStatus, Question, QuestionKind, TicketType
 from eventsys.extensions import db
+from eventsys.mail.models import MailKind
+from eventsys.mail.outbox import queue_mail
+from eventsys.registration.models import ACTIVE_STATUSES, Registration
 from eventsys.registration.services import promote_waitlist
+from eventsys.text import single_line_problems
 from eventsys.timeutil import is_timezone, utcnow
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")  # \Z: `$` would let a trailing newline in
 SLUG_MAX = 80
 DEFAULT_TICKET_TYPE = "General admission"
 MAX_CAPACITY = 1_000_000  # one limit for the page and the API; far below what the integer column holds
+MAX_QUESTIONS = 100  # an event's form, and the public page that shows it, stay a sensible size
+MAX_TICKET_TYPES = 50
+MAX_OPTIONS = 200
 
 
 @dataclass
@@ -129,10 +136,9 @@ def _unique_slug_from(name: str) -> str:
 
 def _check_details(details: EventDetails, event: Event | None) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    if not details.name.strip():
-        errors["name"] = ["Enter a name."]
-    elif len(details.name.strip()) > 200:
-        errors["name"] = ["Use at most 200 characters."]
+    for name, limit in (("name", 200), ("tagline", 300), ("venue", 200), ("address", 500)):
+        if problems := single_line_problems(getattr(details, name), limit, "Enter a name." if name == "name" else None):
+            errors[name] = problems
     if details.slug:
         if len(details.slug) > SLUG_MAX or not SLUG_PATTERN.match(details.slug):
             errors["slug"] = ["Use lower-case letters, digits and single hyphens (at most 80)."]
@@ -147,9 +153,6 @@ def _check_details(details: EventDetails, event: Event | None) -> dict[str, list
     opens, closes = details.registration_opens_at, details.registration_closes_at
     if opens and closes and closes <= opens:
         errors["registration_closes_at"] = ["Registration must close after it opens."]
-    for name, limit in (("tagline", 300), ("venue", 200), ("address", 500)):
-        if len(getattr(details, name)) > limit:
-            errors[name] = [f"Use at most {limit} characters."]
     if len(details.description) > 20_000:
         errors["description"] = ["Use at most 20,000 characters."]
     return errors
@@ -181,9 +184,14 @@ def create_event(owner: User, details: EventDetails, status: EventStatus = Event
 
 
 def _commit_slug(event: Event) -> None:
-    """Commit; another event that took the same address a moment ago is a field error, not a crash."""
+    _flush_slug(event)
+    db.session.commit()
+
+
+def _flush_slug(event: Event) -> None:
+    """Write the change now; another event that took the same address a moment ago is a field error."""
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:
         db.session.rollback()
         raise ValidationFailed({"slug": ["Another event already uses this address."]}) from None
@@ -204,6 +212,7 @@ def update_event(event: Event, details: EventDetails, status: EventStatus | None
     if status is not None:
         _set_status(event, status)
     event_id, capacity_before = event.id, event.capacity
+    _flush_slug(event)
     _set_capacity(Event, event_id, details.capacity)
     if details.capacity != capacity_before:
         _promote_waitlist(event_id)
@@ -251,26 +260,13 @@ def _set_status(event: Event, target: EventStatus) -> None:
 
 def _tell_everyone_registered(event: Event) -> None:
     """Queue "the event is cancelled" for every active registration, in the cancelling transaction."""
-    from eventsys.mail.models import MailKind, OutboxMessage
-    from eventsys.registration.models import ACTIVE_STATUSES, Registration
-
     active = db.session.execute(
         select(Registration.id, Registration.email).where(
             Registration.event_id == event.id, Registration.status.in_(ACTIVE_STATUSES)
         )
     ).all()
-    now = utcnow()
-    db.session.add_all(
-        OutboxMessage(
-            kind=MailKind.EVENT_CANCELLED,
-            event_id=event.id,
-            registration_id=registration_id,
-            to_address=email,
-            next_attempt_at=now,
-            created_at=now,
-        )
-        for registration_id, email in active
-    )
+    for registration_id, email in active:
+        queue_mail(db.session, MailKind.EVENT_CANCELLED, email, event_id=event.id, registration_id=registration_id)
 
 
 # --- ticket types ---------------------------------------------------------------------------
@@ -278,10 +274,8 @@ def _tell_everyone_registered(event: Event) -> None:
 
 def _check_ticket_type(name: str, capacity: int | None, description: str) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    if not name.strip():
-        errors["name"] = ["Enter a name."]
-    elif len(name.strip()) > 120:
-        errors["name"] = ["Use at most 120 characters."]
+    if problems := single_line_problems(name, 120, "Enter a name."):
+        errors["name"] = problems
     if capacity is not None and not 0 <= capacity <= MAX_CAPACITY:
         errors["capacity"] = [f"Enter 0 to {MAX_CAPACITY:,}, or leave empty for no limit."]
     if len(description) > 5000:
@@ -292,6 +286,8 @@ def _check_ticket_type(name: str, capacity: int | None, description: str) -> dic
 def add_ticket_type(event: Event, name: str, capacity: int | None = None, description: str = "") -> TicketType:
     if errors := _check_ticket_type(name, capacity, description):
         raise ValidationFailed(errors)
+    if len(event.ticket_types) >= MAX_TICKET_TYPES:
+        raise ValidationFailed({"ticket_types": [f"An event has at most {MAX_TICKET_TYPES} ticket types."]})
     position = max((t.position for t in event.ticket_types), default=-1) + 1
     ticket_type = TicketType(name=name.strip(), capacity=capacity, description=description.strip(), position=position)
     event.ticket_types.append(ticket_type)
@@ -325,8 +321,6 @@ def delete_ticket_type(ticket_type: TicketType) -> None:
 
 
 def _has_registrations(ticket_type: TicketType) -> bool:
-    from eventsys.registration.models import Registration
-
     return db.session.scalar(select(exists().where(Registration.ticket_type_id == ticket_type.id)))
 
 
@@ -343,10 +337,8 @@ def find_ticket_type(event: Event, ticket_type_id: int) -> TicketType:
 def _clean_question(details: QuestionDetails) -> QuestionDetails:
     errors: dict[str, list[str]] = {}
     label = details.label.strip()
-    if not label:
-        errors["label"] = ["Enter the question."]
-    elif len(label) > 300:
-        errors["label"] = ["Use at most 300 characters."]
+    if problems := single_line_problems(label, 300, "Enter the question."):
+        errors["label"] = problems
     try:
         kind = QuestionKind(details.kind)
     except ValueError:
@@ -358,12 +350,12 @@ def _clean_question(details: QuestionDetails) -> QuestionDetails:
             errors["options"] = ["Give at least one option."]
         elif len(set(options)) != len(options):
             errors["options"] = ["Each option may appear only once."]
-        elif any(len(option) > 200 for option in options) or len(options) > 200:
-            errors["options"] = ["Use at most 200 options of at most 200 characters."]
+        elif len(options) > MAX_OPTIONS or any(single_line_problems(option, 200) for option in options):
+            errors["options"] = [f"Use at most {MAX_OPTIONS} options, each one line of at most 200 characters."]
     else:
         options = []
-    if len(details.help_text) > 500:
-        errors["help_text"] = ["Use at most 500 characters."]
+    if problems := single_line_problems(details.help_text, 500):
+        errors["help_text"] = problems
     if errors:
         raise ValidationFailed(errors)
     return QuestionDetails(label, kind, bool(details.required), options, details.help_text.strip())
@@ -371,6 +363,8 @@ def _clean_question(details: QuestionDetails) -> QuestionDetails:
 
 def add_question(event: Event, details: QuestionDetails) -> Question:
     clean = _clean_question(details)
+    if len(event.questions) >= MAX_QUESTIONS:
+        raise ValidationFailed({"questions": [f"An event has at most {MAX_QUESTIONS} questions."]})
     position = max((q.position for q in event.questions), default=-1) + 1
     question = Question(
         label=clean.label.strip(),

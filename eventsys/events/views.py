@@ -6,12 +6,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
+from eventsys.checkin.services import EventAtDoor, checkin_stats
 from eventsys.errors import DomainError, ValidationFailed
 from eventsys.events import services
 from eventsys.events.forms import EventForm, QuestionForm, TicketTypeForm
 from eventsys.events.models import Event, EventStatus
 from eventsys.extensions import db
 from eventsys.forms import add_field_errors
+from eventsys.registration.views import render_event_page
 
 public_bp = Blueprint("public", __name__)
 manage_bp = Blueprint("manage", __name__, url_prefix="/manage")
@@ -30,8 +32,6 @@ def home():
 @public_bp.get("/events/<slug>")
 def event_page(slug: str):
     """The public event page, with its registration form (kept in the registration package)."""
-    from eventsys.registration.views import render_event_page
-
     return render_event_page(services.find_visible_event(slug, _viewer()))
 
 
@@ -79,8 +79,6 @@ def event_dashboard(slug: str):
 
 def _dashboard(event: Event, ticket_type_form=None, question_form=None, status: int = 200):
     """The organizer's page for one event; the add forms come back with their errors when they failed."""
-    from eventsys.checkin.services import EventAtDoor, checkin_stats
-
     page = render_template(
         "events/dashboard.html",
         event=event,

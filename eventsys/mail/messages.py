@@ -8,12 +8,14 @@ from email.utils import formatdate, make_msgid
 
 from flask import current_app, render_template
 
+from eventsys.checkin.models import DoorStaff
 from eventsys.events.models import EventStatus
 from eventsys.extensions import db
 from eventsys.mail.models import MailKind, OutboxMessage
 from eventsys.registration import tickets
 from eventsys.registration.models import Registration, RegistrationStatus
-from eventsys.registration.services import manage_secret_of, qr_payload_of, waitlist_position
+from eventsys.registration.services import waitlist_position
+from eventsys.registration.tickets import invitation_secret, manage_secret_of, qr_payload_of
 from eventsys.urls import public_url
 
 SUBJECTS = {
@@ -65,15 +67,11 @@ def calendar_for(registration: Registration) -> bytes:
     )
 
 
-def _door_staff(message: OutboxMessage):
-    from eventsys.checkin.models import DoorStaff
-
+def _door_staff(message: OutboxMessage) -> DoorStaff:
     return db.session.get(DoorStaff, message.door_staff_id)
 
 
 def _render_door_invite(message: OutboxMessage) -> RenderedMessage:
-    from eventsys.checkin.staff import invitation_secret
-
     context = {
         "event": message.event,
         "invite_url": public_url("door.accept_invitation", secret=invitation_secret(_door_staff(message))),

@@ -21,6 +21,7 @@ from sqlalchemy import or_, select, update
 from eventsys.extensions import db
 from eventsys.mail.messages import build_email, is_obsolete
 from eventsys.mail.models import OutboxMessage, OutboxStatus
+from eventsys.mail.outbox import wait_for_mail
 from eventsys.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -28,9 +29,9 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 15
 STALE_CLAIM = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(hours=1)
+MAX_MESSAGE_ATTEMPTS = 5  # a message that cannot be built or sent fails for good after 5 tries
 BATCH = 50
 
-_wake = threading.Event()
 _started_in_pid: int | None = None
 _start_lock = threading.Lock()
 
@@ -45,6 +46,13 @@ class SendReport:
     @property
     def handled(self) -> int:
         return self.sent + self.retrying + self.failed + self.skipped
+
+    def count(self, status: OutboxStatus) -> None:
+        """Count a failed attempt by where it left the message."""
+        if status == OutboxStatus.FAILED:
+            self.failed += 1
+        else:
+            self.retrying += 1
 
 
 def backoff(attempts: int) -> timedelta:
@@ -90,76 +98,114 @@ def _connect() -> smtplib.SMTP:
     return smtp
 
 
-def _retry_later(message: OutboxMessage, error: str) -> None:
+def _retry_later(message_id: int, error: str, give_up: bool = False) -> OutboxStatus:
+    """Record a failed attempt: queued again after a backoff; failed for good when ``give_up`` and
+    the message has failed MAX_MESSAGE_ATTEMPTS times (an unreachable server is retried forever)."""
+    db.session.rollback()  # whatever went wrong may have left the session's transaction unusable
+    message = db.session.get(OutboxMessage, message_id)
     message.attempts += 1
-    message.status = OutboxStatus.QUEUED
     message.last_error = error[:2000]
-    message.next_attempt_at = utcnow() + backoff(message.attempts)
+    if give_up and message.attempts >= MAX_MESSAGE_ATTEMPTS:
+        message.status = OutboxStatus.FAILED
+    else:
+        message.status = OutboxStatus.QUEUED
+        message.next_attempt_at = utcnow() + backoff(message.attempts)
+    db.session.commit()
+    return message.status
+
+
+def _finish(message_id: int, status: OutboxStatus, error: str = "") -> None:
+    message = db.session.get(OutboxMessage, message_id)
+    message.status, message.last_error = status, error[:2000]
+    message.attempts += status != OutboxStatus.SKIPPED
+    message.sent_at = utcnow() if status in (OutboxStatus.SENT, OutboxStatus.SKIPPED) else None
     db.session.commit()
 
 
+class _ServerUnwell(Exception):
+    """The SMTP server failed us: stop this round, keep the rest for the next."""
+
+
+def _send_one(message_id: int, smtp: _Connection, report: SendReport) -> None:
+    """Send one claimed message and record the outcome; only a failing SMTP server escapes."""
+    try:
+        message = db.session.get(OutboxMessage, message_id)
+        if is_obsolete(message):
+            _finish(message_id, OutboxStatus.SKIPPED)
+            report.skipped += 1
+            return
+        email = build_email(message)
+    except Exception as exc:  # one message that cannot be rendered must not block the others
+        log.exception("outbox message %s could not be built", message_id)
+        report.count(_retry_later(message_id, f"could not be built: {type(exc).__name__}: {exc}", give_up=True))
+        return
+    try:
+        smtp.get().send_message(email)
+    except smtplib.SMTPRecipientsRefused as exc:
+        _finish(message_id, OutboxStatus.FAILED, f"refused: {exc.recipients}")
+        report.failed += 1
+    except (OSError, smtplib.SMTPException) as exc:
+        report.count(_retry_later(message_id, f"{type(exc).__name__}: {exc}"))
+        smtp.close()
+        raise _ServerUnwell() from exc
+    except Exception as exc:  # e.g. a header the library refuses: this message's problem alone
+        log.exception("outbox message %s could not be sent", message_id)
+        report.count(_retry_later(message_id, f"could not be sent: {type(exc).__name__}: {exc}", give_up=True))
+        smtp.close()
+    else:
+        _finish(message_id, OutboxStatus.SENT)
+        report.sent += 1
+
+
+class _Connection:
+    """The SMTP connection of one round, opened when the first message needs it."""
+
+    def __init__(self) -> None:
+        self._smtp: smtplib.SMTP | None = None
+
+    def get(self) -> smtplib.SMTP:
+        self._smtp = self._smtp or _connect()
+        return self._smtp
+
+    def close(self) -> None:
+        if self._smtp is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                self._smtp.quit()
+        self._smtp = None
+
+
 def send_due(force: bool = False) -> SendReport:
-    """Send what is due (everything queued when ``force``); returns what happened."""
+    """Send what is due (everything queued when ``force``); returns what happened.
+
+    A message that cannot be built or sent is recorded as retrying or failed, with its reason,
+    and the round goes on; a failing SMTP server ends the round (unless ``force``).
+    """
     report = SendReport()
     if not current_app.config.get("MAIL_SERVER"):
         return report
-    smtp: smtplib.SMTP | None = None
+    smtp = _Connection()
+    handled: set[int] = set()
     try:
-        while ids := _due_ids(force):
+        while ids := [i for i in _due_ids(force) if i not in handled]:
             for message_id in ids:
+                handled.add(message_id)
                 if not _claim(message_id):  # another worker has it
                     continue
-                message = db.session.get(OutboxMessage, message_id)
-                if is_obsolete(message):
-                    message.status, message.sent_at = OutboxStatus.SKIPPED, utcnow()
-                    db.session.commit()
-                    report.skipped += 1
-                    continue
                 try:
-                    smtp = smtp or _connect()
-                    smtp.send_message(build_email(message))
-                except smtplib.SMTPRecipientsRefused as exc:
-                    message.status, message.last_error = OutboxStatus.FAILED, f"refused: {exc.recipients}"[:2000]
-                    message.attempts += 1
-                    db.session.commit()
-                    report.failed += 1
-                except (OSError, smtplib.SMTPException) as exc:
-                    _retry_later(message, f"{type(exc).__name__}: {exc}")
-                    report.retrying += 1
-                    smtp = _close(smtp)
+                    _send_one(message_id, smtp, report)
+                except _ServerUnwell:
                     if not force:
-                        return report  # the server is unwell: leave the rest for the next round
-                else:
-                    message.status, message.sent_at, message.attempts = (
-                        OutboxStatus.SENT,
-                        utcnow(),
-                        message.attempts + 1,
-                    )
-                    message.last_error = ""
-                    db.session.commit()
-                    report.sent += 1
+                        return report
             if force and report.retrying:
                 break
     finally:
-        _close(smtp)
+        smtp.close()
     return report
-
-
-def _close(smtp: smtplib.SMTP | None) -> None:
-    if smtp is not None:
-        with contextlib.suppress(OSError, smtplib.SMTPException):
-            smtp.quit()
-
-
-def wake() -> None:
-    """Ask this process's sender to look at the outbox now (after a commit that queued mail)."""
-    _wake.set()
 
 
 def _run(app: Flask) -> None:
     while True:
-        _wake.wait(POLL_SECONDS)
-        _wake.clear()
+        wait_for_mail(POLL_SECONDS)
         try:
             with app.app_context():
                 send_due()

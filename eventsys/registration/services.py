@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import Connection, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 
+from eventsys.auth.services import normalize_email
 from eventsys.database import write_transaction
 from eventsys.errors import (
     AlreadyRegistered,
@@ -30,9 +30,11 @@ from eventsys.errors import (
 from eventsys.events.models import Event, EventStatus, TicketType
 from eventsys.extensions import db
 from eventsys.mail.models import MailKind, OutboxMessage
+from eventsys.mail.outbox import queue_mail
 from eventsys.registration import tickets
 from eventsys.registration.answers import clean_answers
 from eventsys.registration.models import ACTIVE_SQL, Registration, RegistrationStatus
+from eventsys.text import single_line_problems
 from eventsys.timeutil import utcnow
 
 LINK_AGAIN_INTERVAL = timedelta(minutes=10)
@@ -93,14 +95,10 @@ def check_registration_request(
     event: Event, request: RegistrationRequest
 ) -> tuple[str, str, TicketType, dict[str, Any]]:
     """The request's name, normalized e-mail, ticket type and clean answers; every problem at once."""
-    from eventsys.auth.services import normalize_email
-
     errors: dict[str, list[str]] = {}
     name = (request.name or "").strip()
-    if not name:
-        errors["name"] = ["Enter your name."]
-    elif len(name) > 200:
-        errors["name"] = ["Use at most 200 characters."]
+    if problems := single_line_problems(name, 200, "Enter your name."):
+        errors["name"] = problems
     email = ""
     try:
         email = normalize_email(request.email or "")
@@ -168,7 +166,6 @@ ACTIVE_REGISTRATION = select(_registrations.c.id).where(
     text(ACTIVE_SQL),  # as the partial unique index spells it, so the look-up uses that index
 )
 INSERT_REGISTRATION = insert(_registrations)
-INSERT_MAIL = insert(_outbox)
 RECENT_LINK_AGAIN = select(_outbox.c.id).where(
     _outbox.c.registration_id == bindparam("registration_id"),
     _outbox.c.kind == MailKind.LINK_AGAIN.value,
@@ -200,24 +197,6 @@ def _release_seat(conn: Connection, event_id: int, ticket_type_id: int) -> None:
     conn.execute(RELEASE_TYPE_SEAT, {"ticket_type_id": ticket_type_id})
 
 
-def _queue_mail(conn: Connection, kind: MailKind, event_id: int, registration_id: int, to: str) -> None:
-    now = utcnow()
-    conn.execute(
-        INSERT_MAIL,
-        {
-            "kind": kind.value,
-            "event_id": event_id,
-            "registration_id": registration_id,
-            "to_address": to,
-            "status": "queued",
-            "attempts": 0,
-            "next_attempt_at": now,
-            "last_error": "",
-            "created_at": now,
-        },
-    )
-
-
 def _set_status(
     conn: Connection, registration_id: int, target: RegistrationStatus, *sources: RegistrationStatus
 ) -> bool:
@@ -243,7 +222,7 @@ def register_attendee(event: Event, request: RegistrationRequest) -> Registratio
     ensure_registration_open(event)
     name, email, ticket_type, answers = check_registration_request(event, request)
     locale = request.locale if request.locale in SUPPORTED_LOCALES else "en"
-    key = ticket_key()
+    key = tickets.ticket_key()
     for _attempt in range(3):
         now = utcnow()
         nonce = tickets.new_nonce()
@@ -271,13 +250,12 @@ def register_attendee(event: Event, request: RegistrationRequest) -> Registratio
                 else:
                     row["status"] = _initial_status(conn, event, ticket_type).value
                     row["id"] = conn.execute(INSERT_REGISTRATION, row).inserted_primary_key[0]
-                    _queue_mail(conn, MailKind(row["status"]), event.id, row["id"], email)
+                    queue_mail(conn, MailKind(row["status"]), email, event_id=event.id, registration_id=row["id"])
         except IntegrityError as exc:
             if "email" in str(exc.orig).lower():  # a concurrent registration with this address won
                 _send_link_again(event.id, email)
                 raise AlreadyRegistered() from None
             continue  # the short code was taken: draw another
-        wake_mail_sender()
         if row is None:
             raise AlreadyRegistered()
         return _new_registration(row, event, ticket_type)
@@ -308,14 +286,13 @@ def _send_link_again(event_id: int, email: str) -> None:
         registration_id = conn.execute(ACTIVE_REGISTRATION, {"event_id": event_id, "email": email}).scalar()
         if registration_id is not None:
             _queue_link_again(conn, event_id, registration_id, email)
-    wake_mail_sender()
 
 
 def _queue_link_again(conn: Connection, event_id: int, registration_id: int, email: str) -> None:
     """E-mail the holder of an active registration their link, at most once per interval."""
     since = utcnow() - LINK_AGAIN_INTERVAL
     if conn.execute(RECENT_LINK_AGAIN, {"registration_id": registration_id, "since": since}).first() is None:
-        _queue_mail(conn, MailKind.LINK_AGAIN, event_id, registration_id, email)
+        queue_mail(conn, MailKind.LINK_AGAIN, email, event_id=event_id, registration_id=registration_id)
 
 
 # --- cancel, approve, reject, promote ----------------------------------------------------------
@@ -336,8 +313,7 @@ def cancel_registration(registration: Registration) -> Registration:
             RegistrationStatus.PENDING_APPROVAL,
         ):
             raise Conflict("This registration is not active any more.")
-        _queue_mail(conn, MailKind.CANCELLED, event_id, registration.id, registration.email)
-    wake_mail_sender()
+        queue_mail(conn, MailKind.CANCELLED, registration.email, event_id=event_id, registration_id=registration.id)
     return _reloaded(registration)
 
 
@@ -355,8 +331,7 @@ def approve_registration(registration: Registration) -> Registration:
             raise SoldOut()
         if not _set_status(conn, registration.id, target, RegistrationStatus.PENDING_APPROVAL):
             raise Conflict("Only a registration waiting for approval can be approved.")
-        _queue_mail(conn, kind, event.id, registration.id, registration.email)
-    wake_mail_sender()
+        queue_mail(conn, kind, registration.email, event_id=event.id, registration_id=registration.id)
     return _reloaded(registration)
 
 
@@ -364,8 +339,9 @@ def reject_registration(registration: Registration) -> Registration:
     with write_transaction() as conn:
         if not _set_status(conn, registration.id, RegistrationStatus.REJECTED, RegistrationStatus.PENDING_APPROVAL):
             raise Conflict("Only a registration waiting for approval can be rejected.")
-        _queue_mail(conn, MailKind.REJECTED, registration.event_id, registration.id, registration.email)
-    wake_mail_sender()
+        queue_mail(
+            conn, MailKind.REJECTED, registration.email, event_id=registration.event_id, registration_id=registration.id
+        )
     return _reloaded(registration)
 
 
@@ -373,8 +349,6 @@ def promote_waitlist(event_id: int) -> int:
     """Confirm waitlisted registrations, first come first served, while seats are free."""
     with write_transaction() as conn:
         promoted = _promote(conn, event_id)
-    if promoted:
-        wake_mail_sender()
     return promoted
 
 
@@ -392,7 +366,7 @@ def _promote(conn: Connection, event_id: int) -> int:
         if not _set_status(conn, registration_id, RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED):
             _release_seat(conn, event_id, ticket_type_id)  # they cancelled a moment ago (PostgreSQL)
             continue
-        _queue_mail(conn, MailKind.PROMOTED, event_id, registration_id, email)
+        queue_mail(conn, MailKind.PROMOTED, email, event_id=event_id, registration_id=registration_id)
         promoted += 1
     return promoted
 
@@ -411,19 +385,22 @@ def _reloaded(registration: Registration) -> Registration:
 # --- look-ups ---------------------------------------------------------------------------------
 
 
-def registrations_matching(event: Event, q: str = "", status: str = "", ticket_type_id: int | None = None):
-    """Registrations of ``event`` matching a search on name, e-mail or code, newest first."""
+def registrations_matching(
+    event: Event, q: str = "", status: str = "", ticket_type_id: int | None = None, by_email: bool = True
+):
+    """Registrations of ``event`` matching a search on name, code and (unless ``by_email`` is off,
+    as for door staff, who must not learn whether an address is registered) e-mail."""
     query = select(Registration).where(Registration.event_id == event.id)
     if q:
         # autoescape: a search for "_" or "%" means those characters, not LIKE's wildcards.
         needle = q.strip().lower()
-        query = query.where(
-            or_(
-                func.lower(Registration.name).contains(needle, autoescape=True),
-                Registration.email.contains(needle, autoescape=True),
-                func.lower(Registration.code).contains(needle, autoescape=True),
-            )
-        )
+        searched = [
+            func.lower(Registration.name).contains(needle, autoescape=True),
+            func.lower(Registration.code).contains(needle, autoescape=True),
+        ]
+        if by_email:
+            searched.append(Registration.email.contains(needle, autoescape=True))
+        query = query.where(or_(*searched))
     if status:
         query = query.where(Registration.status == status)
     if ticket_type_id:
@@ -479,20 +456,3 @@ def find_registration(event: Event, code: str) -> Registration:
         raise NotFound("No such registration.")
     return registration
 
-
-def ticket_key() -> bytes:
-    return current_app.config["TICKET_KEY"].encode()
-
-
-def qr_payload_of(registration: Registration) -> str:
-    return tickets.qr_payload(ticket_key(), registration.ticket_nonce)
-
-
-def manage_secret_of(registration: Registration) -> str:
-    return tickets.manage_secret(ticket_key(), registration.ticket_nonce)
-
-
-def wake_mail_sender() -> None:
-    from eventsys.mail.sender import wake
-
-    wake()

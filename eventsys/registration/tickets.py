@@ -15,9 +15,11 @@ import hmac
 import io
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 import qrcode
 import qrcode.image.svg
+from flask import current_app
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
@@ -52,6 +54,39 @@ def manage_secret(key: bytes, nonce: bytes) -> str:
 def secret_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
+
+def door_invite_secret(key: bytes, nonce: bytes) -> str:
+    return _derive(key, b"door-invite:", nonce)
+
+
+# --- the secrets of one registration or invitation, under this server's key -----------------
+
+
+class HasTicketNonce(Protocol):
+    ticket_nonce: bytes
+
+
+class HasInviteNonce(Protocol):
+    invite_nonce: bytes
+
+
+def ticket_key() -> bytes:
+    return current_app.config["TICKET_KEY"].encode()
+
+
+def qr_payload_of(registration: HasTicketNonce) -> str:
+    return qr_payload(ticket_key(), registration.ticket_nonce)
+
+
+def manage_secret_of(registration: HasTicketNonce) -> str:
+    return manage_secret(ticket_key(), registration.ticket_nonce)
+
+
+def invitation_secret(staff: HasInviteNonce) -> str:
+    return door_invite_secret(ticket_key(), staff.invite_nonce)
+
+
+# --- renderings -------------------------------------------------------------------------------
 
 
 def _qr(payload: str) -> qrcode.QRCode:
@@ -96,7 +131,3 @@ def calendar_file(
         first_date=starts_at.date() - timedelta(days=1), last_date=ends_at.date() + timedelta(days=1)
     )
     return calendar.to_ical()
-
-
-def door_invite_secret(key: bytes, nonce: bytes) -> str:
-    return _derive(key, b"door-invite:", nonce)

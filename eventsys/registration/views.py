@@ -11,6 +11,7 @@ from eventsys.events import services as event_services
 from eventsys.events.models import Event
 from eventsys.extensions import db, limiter
 from eventsys.forms import add_field_errors
+from eventsys.mail.messages import calendar_for, render
 from eventsys.mail.models import OutboxMessage
 from eventsys.registration import services, tickets
 from eventsys.registration.forms import build_registration_form
@@ -94,7 +95,7 @@ def register(slug: str):
             )
         return render_event_page(event, form, exc.status)
     flash(_welcome(registration), "success")
-    return redirect(url_for("registration.ticket_page", secret=services.manage_secret_of(registration)))
+    return redirect(url_for("registration.ticket_page", secret=tickets.manage_secret_of(registration)))
 
 
 def _welcome(registration: Registration) -> str:
@@ -130,7 +131,7 @@ def _image(secret: str, body_of, mimetype: str) -> Response:
     registration = services.find_by_manage_secret(secret)
     if registration.status != RegistrationStatus.CONFIRMED:
         raise NotFound("This ticket is not valid (the registration is not confirmed).")
-    response = Response(body_of(services.qr_payload_of(registration)), mimetype=mimetype)
+    response = Response(body_of(tickets.qr_payload_of(registration)), mimetype=mimetype)
     response.headers["Cache-Control"] = QR_CACHE
     response.add_etag()
     return response.make_conditional(request)
@@ -148,8 +149,6 @@ def qr_svg(secret: str):
 
 @registration_bp.get("/t/<secret>/event.ics")
 def calendar(secret: str):
-    from eventsys.mail.messages import calendar_for
-
     registration = services.find_by_manage_secret(secret)
     response = Response(calendar_for(registration), mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'attachment; filename="{registration.event.slug}.ics"'
@@ -246,8 +245,6 @@ def outbox(slug: str):
 @login_required
 def outbox_message(slug: str, message_id: int):
     """A queued or sent message as the attendee gets it, so nothing is lost without a mail server."""
-    from eventsys.mail.messages import render
-
     event = event_services.find_managed_event(slug, current_user)
     message = db.session.get(OutboxMessage, message_id) if 0 < message_id < 2**31 else None
     if message is None or message.event_id != event.id:

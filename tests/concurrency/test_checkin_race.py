@@ -12,7 +12,8 @@ from eventsys.auth.models import TokenKind
 from eventsys.checkin.models import Scan
 from eventsys.extensions import db
 from eventsys.registration.models import Registration
-from eventsys.registration.services import RegistrationRequest, qr_payload_of, register_attendee
+from eventsys.registration.services import RegistrationRequest, register_attendee
+from eventsys.registration.tickets import qr_payload_of
 from tests.conftest import make_event, make_token
 from tests.live_server import LiveServer, post_json
 

@@ -1,0 +1,66 @@
+"""Writing to the outbox: the one way any part of eventsys sends mail.
+
+A message is a row written inside the transaction of the change that causes it (so a
+registration and its ticket mail commit or roll back together), holding what to render and to
+whom, never a secret. Once that transaction commits, this process's sender is woken.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import Connection, insert
+from sqlalchemy.orm import Session, scoped_session
+
+from eventsys.database import after_commit
+from eventsys.mail.models import MailKind, OutboxMessage, OutboxStatus
+from eventsys.timeutil import utcnow
+
+INSERT_MAIL = insert(OutboxMessage.__table__)  # built once: registering is a hot path
+
+_mail_waiting = threading.Event()
+
+
+def queue_mail(
+    target: Connection | Session | scoped_session,
+    kind: MailKind,
+    to: str,
+    *,
+    event_id: int,
+    registration_id: int | None = None,
+    door_staff_id: int | None = None,
+) -> None:
+    """Queue one message in the transaction of ``target``; the sender is woken once it commits.
+
+    ``target`` is a write_transaction() connection (the hot paths: one Core insert) or the ORM
+    session, where the row is flushed with the session's other changes, in their transaction.
+    """
+    now = utcnow()
+    row = {
+        "kind": kind,
+        "event_id": event_id,
+        "registration_id": registration_id,
+        "door_staff_id": door_staff_id,
+        "to_address": to,
+        "status": OutboxStatus.QUEUED,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "last_error": "",
+        "created_at": now,
+    }
+    if isinstance(target, Connection):
+        target.execute(INSERT_MAIL, row)
+    else:
+        target.add(OutboxMessage(**row))
+    after_commit(target, wake_sender)
+
+
+def wake_sender() -> None:
+    """Ask this process's sender to look at the outbox now."""
+    _mail_waiting.set()
+
+
+def wait_for_mail(timeout: float) -> None:
+    """Block the sender until mail was queued or ``timeout`` seconds passed."""
+    _mail_waiting.wait(timeout)
+    _mail_waiting.clear()
