@@ -249,6 +249,31 @@ describe("final answers", () => {
     }
   });
 
+  test("409 nonce_reused is final: the scan leaves the queue, and the refusal is the outcome to show", async () => {
+    const { queue, server, timers } = gate({ server: new FakeServer(error(409, "nonce_reused")) });
+    const scan = queue.newScan("K7QF-3M2X", "in", SCANNED_AT);
+
+    const outcome = await queue.submit(scan);
+
+    assert.equal(outcome.kind, "rejected");
+    assert.deepEqual(outcome.result.data.error, { code: "nonce_reused", message: "refused: nonce_reused" });
+    assert.deepEqual(queue.kept(), []);
+    assert.deepEqual(timers.pending, []);
+    assert.equal(server.bodies.length, 1);
+  });
+
+  test("a kept scan answered 409 nonce_reused is dropped, not sent again", async () => {
+    const { queue, server, timers, kept } = gate({ server: new FakeServer(networkError, error(409, "nonce_reused")) });
+    await queue.submit(queue.newScan("K7QF-3M2X", "in", SCANNED_AT));
+
+    await timers.run();
+
+    assert.deepEqual(kept, [{ code: "K7QF-3M2X", kind: "rejected" }]);
+    assert.deepEqual(queue.kept(), []);
+    assert.deepEqual(timers.pending, []);
+    assert.equal(server.bodies.length, 2);
+  });
+
   test("a kept scan refused for good leaves the queue, and the ones after it are still sent", async () => {
     const { queue, server, network, kept } = gate();
     network.online = false;

@@ -9,11 +9,11 @@
 const RETRY_EVERY_MS = 5000;
 const OTHER_TAB_GRACE_MS = 10000; // longer than a request may take: a scan another tab sent is its own until then
 
-// Answers about the scan itself (malformed, far too long): sending it again would get the same
-// answer. Any other answer keeps the scan: 401/403/404 mean this browser is no longer signed in at
-// the gate (the scan goes when the door link is opened here again), 429 and 5xx that the server is
-// busy or broken for now.
-const FINAL_STATUSES = new Set([400, 413, 415, 422]);
+// Answers about the scan itself (malformed, far too long, 409 nonce_reused: its nonce was used for
+// another code or direction): sending it again would get the same answer. Any other answer keeps
+// the scan: 401/403/404 mean this browser is no longer signed in at the gate (the scan goes when the
+// door link is opened here again), 429 and 5xx that the server is busy or broken for now.
+const FINAL_STATUSES = new Set([400, 409, 413, 415, 422]);
 
 export function randomId() {
   if (crypto.randomUUID) return crypto.randomUUID();
