@@ -204,19 +204,40 @@ describe("retries", () => {
     }
   });
 
-  test("kept scans are retried every 5 s while the server fails", async () => {
-    const { queue, server, timers } = gate({ server: new FakeServer(serverError, serverError, networkError) });
-    await queue.submit(queue.newScan("K7QF-3M2X", "in", SCANNED_AT));
+  test("the retry waits twice as long after each failure, up to a minute, and 5 s again after a verdict", async () => {
+    const failures = [serverError, networkError, serverError, serverError, networkError, serverError, serverError];
+    const { queue, server, timers } = gate({ server: new FakeServer(...failures) });
+    await queue.submit(queue.newScan("AAAA-AAAA", "in", SCANNED_AT));
 
     const delays = [timers.delays()];
-    for (let attempt = 0; attempt < 3; attempt++) {
+    for (let attempt = 0; attempt < failures.length; attempt++) {
       await timers.run();
       delays.push(timers.delays());
     }
 
-    assert.deepEqual(delays, [[5000], [5000], [5000], []]);
-    assert.equal(server.bodies.length, 4);
+    assert.deepEqual(delays, [[5000], [10000], [20000], [40000], [60000], [60000], [60000], []]);
+    assert.equal(server.bodies.length, 8);
     assert.deepEqual(queue.kept(), []);
+
+    server.answers = [networkError];
+    await queue.submit(queue.newScan("BBBB-BBBB", "in", SCANNED_AT));
+    assert.deepEqual(timers.delays(), [5000]);
+  });
+
+  test("once a fresh scan gets a verdict again, the kept scans are sent at once, not after the backoff", async () => {
+    const { queue, server, timers, kept } = gate({ server: new FakeServer(networkError, serverError) });
+    const lost = queue.newScan("AAAA-AAAA", "in", SCANNED_AT);
+    await queue.submit(lost);
+    await timers.run();
+    assert.deepEqual(timers.delays(), [10000]);
+
+    await queue.submit(queue.newScan("BBBB-BBBB", "in", SCANNED_AT));
+    await new Promise((resolve) => setImmediate(resolve)); // the flush it started
+
+    assert.deepEqual(server.bodies.at(-1), { code: "AAAA-AAAA", direction: "in", nonce: lost.nonce, scanned_at: SCANNED_AT });
+    assert.deepEqual(kept.at(-1), { code: "AAAA-AAAA", kind: "judged" });
+    assert.deepEqual(queue.kept(), []);
+    assert.deepEqual(timers.pending, []);
   });
 
   test("an answer saying this browser is signed out of the gate (401, 403, 404) or too busy (429) keeps the scan", async () => {

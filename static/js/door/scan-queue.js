@@ -6,7 +6,10 @@
 // the server has judged it or refused it for good. A scan whose request failed is sent again with
 // the same nonce and the time it was made, so the server records it once, at the right time.
 
-const RETRY_EVERY_MS = 5000;
+// A scan that got no verdict is sent again after 5 s, then twice as long after each attempt that
+// fails again, at most a minute apart; any verdict starts over at 5 s.
+const RETRY_FIRST_MS = 5000;
+const RETRY_MAX_MS = 60000;
 const OTHER_TAB_GRACE_MS = 10000; // longer than a request may take: a scan another tab sent is its own until then
 
 // Answers about the scan itself (malformed, far too long, 409 nonce_reused: its nonce was used for
@@ -97,6 +100,7 @@ export class ScanQueue {
   #inFlight = new Set(); // nonces this tab is sending right now
   #flushing = false;
   #retryTimer = 0;
+  #failures = 0; // attempts in a row that got no verdict
 
   /**
    * storage: localStorage or anything with its getItem/setItem; key: where the scans are kept;
@@ -146,8 +150,10 @@ export class ScanQueue {
   /** Store a fresh scan and send it; resolves to its outcome. One that gets no verdict is retried later. */
   async submit(scan) {
     this.#kept.add(scan);
+    const hadFailures = this.#failures > 0;
     const outcome = await this.#sendTracked(scan);
     if (outcome.kind === "retry") this.#scheduleRetry();
+    else if (hadFailures && this.waiting()) this.flush(); // the server answers again: the kept scans need not wait
     return outcome;
   }
 
@@ -188,6 +194,7 @@ export class ScanQueue {
     } finally {
       this.#inFlight.delete(scan.nonce);
     }
+    this.#failures = outcome.kind === "retry" ? this.#failures + 1 : 0;
     this.#onChange();
     return outcome;
   }
@@ -210,7 +217,8 @@ export class ScanQueue {
   }
 
   #scheduleRetry() {
+    const delay = Math.min(RETRY_FIRST_MS * 2 ** Math.max(this.#failures - 1, 0), RETRY_MAX_MS);
     this.#timers.clearTimeout(this.#retryTimer);
-    this.#retryTimer = this.#timers.setTimeout(() => this.flush(), RETRY_EVERY_MS);
+    this.#retryTimer = this.#timers.setTimeout(() => this.flush(), delay);
   }
 }
