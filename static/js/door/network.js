@@ -1,7 +1,7 @@
 // Requests to the door page's endpoints: JSON both ways, the CSRF token, a time limit, and the
 // server's clock read from the Date header of its answers, so that scans are stamped in its time.
 
-export const REQUEST_TIMEOUT_MS = 8000; // a scan not answered by then is kept and sent again later
+const REQUEST_TIMEOUT_MS = 8000; // a scan not answered by then is kept and sent again later
 
 export function createClient(csrfToken) {
   let clockOffsetMs = 0; // the server's clock minus ours

@@ -18,7 +18,7 @@ const OTHER_TAB_GRACE_MS = 10000; // longer than a request may take: a scan anot
 // door link is opened here again), 429 and 5xx that the server is busy or broken for now.
 const FINAL_STATUSES = new Set([400, 409, 413, 415, 422]);
 
-export function randomId() {
+function randomId() {
   if (crypto.randomUUID) return crypto.randomUUID();
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
@@ -37,7 +37,7 @@ export function outcomeOf(result) {
 const NO_ANSWER = { kind: "retry", result: null }; // offline, or the request failed on the way
 
 /** The kept scans as a list in storage; in memory instead when storage cannot be used (private mode, full). */
-export class KeptScans {
+class KeptScans {
   #storage;
   #key;
   #memory = null;
