@@ -41,6 +41,7 @@ system-packages:
 
 test: $(VENV)/.test-installed $(VENDOR)/.installed system-packages
 	$(BIN)/ruff check .
+	node --test tests/js/
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.test-installed

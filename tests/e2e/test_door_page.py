@@ -201,6 +201,21 @@ def test_offline_scan_is_kept_and_sent_once_when_back(door: Door, launch):
     assert page.evaluate("Object.keys(localStorage).map((k) => localStorage.getItem(k))") == ["[]"]
 
 
+def test_nonce_reused_is_shown_as_an_error_and_not_kept(door: Door, launch):
+    """409 nonce_reused (the contract's answer to a nonce sent with another code) is final, like any refusal."""
+    page = door.open(launch().new_page())
+    refusal = {"error": {"code": "nonce_reused", "message": "This scan's nonce was already used for another scan."}}
+    page.route("**/door/scan", lambda route: route.fulfill(status=409, json=refusal))
+
+    page.keyboard.type(door.people["Li Wei"].code)
+    page.keyboard.press("Enter")
+    expect(verdict(page)).to_have_attribute("data-result", "rejected")
+    expect(verdict(page)).to_have_class(re.compile(r"\bverdict-bad\b"))
+    expect(verdict(page)).to_contain_text("already used for another scan")
+    expect(page.locator("#pending")).to_be_hidden()
+    assert page.evaluate("Object.keys(localStorage).map((k) => localStorage.getItem(k))") == ["[]"]
+
+
 def test_without_camera_or_decoder_the_field_still_works(door: Door, launch):
     li, zhang = door.people["Li Wei"], door.people["Zhang Min"]
     browser = launch()

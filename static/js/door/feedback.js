@@ -1,0 +1,88 @@
+// What the gate sees and hears about a scan: the big verdict (green, red, waiting), a tone and a
+// vibration.
+
+import { element, RESULT_WORDS, shortCode } from "./display.js";
+
+const STALE_AFTER_MS = 5000; // the verdict fades (but stays readable) after this long
+
+const TONES = {
+  ok: { type: "sine", notes: [[880, 0, 0.09], [1320, 0.11, 0.14]] },
+  bad: { type: "square", notes: [[196, 0, 0.5]] },
+  queued: { type: "triangle", notes: [[660, 0, 0.12], [660, 0.18, 0.12]] },
+};
+const VIBRATIONS = { ok: [60], bad: [180, 80, 180], queued: [60, 60, 60] };
+
+/** The verdict box: show(kind, title, detail, result) and showAnswer(answer, scan, late). */
+export function createVerdict(box, formatTime) {
+  let staleTimer = 0;
+
+  function show(kind, title, detail, result) {
+    const nodes = [element("p", "verdict-title", title)];
+    if (detail) nodes.push(element("p", "verdict-detail", detail));
+    box.replaceChildren(...nodes);
+    box.className = `verdict verdict-${kind}`;
+    box.dataset.result = result || kind;
+    clearTimeout(staleTimer);
+    if (kind !== "busy") staleTimer = setTimeout(() => box.classList.add("verdict-stale"), STALE_AFTER_MS);
+  }
+
+  /** A judged scan: green with the name and ticket type, or red with the server's reason in plain words. */
+  function showAnswer(answer, scan, late) {
+    const ok = answer.result === "ok";
+    const registration = answer.registration;
+    const detail = [];
+    if (registration) {
+      if (!ok || !(answer.message || "").includes(registration.name)) detail.push(registration.name);
+      if (registration.ticket_type) detail.push(registration.ticket_type.name);
+    } else {
+      detail.push(`Code read: ${shortCode(scan.code)}`);
+    }
+    if (late) detail.push(`Scanned at ${formatTime(scan.scanned_at)}, sent just now`);
+    const kind = ok ? (scan.direction === "out" ? "out" : "ok") : "bad";
+    show(kind, answer.message || RESULT_WORDS[answer.result] || answer.result, detail.join(" · "), answer.result);
+    if (!(late && ok)) signal(ok ? "ok" : "bad"); // a late admission needs nobody's attention
+  }
+
+  return { show, showAnswer };
+}
+
+let audio = null;
+
+/** Browsers start audio only after a tap or a key: call this on one. */
+export function unlockAudio() {
+  try {
+    audio = audio || new AudioContext();
+    if (audio.state === "suspended") audio.resume().catch(() => {});
+  } catch {
+    audio = null;
+  }
+}
+
+/** A tone and a vibration for "ok", "bad" or "queued". */
+export function signal(kind) {
+  try {
+    if (navigator.vibrate && navigator.userActivation?.hasBeenActive !== false) navigator.vibrate(VIBRATIONS[kind]);
+  } catch {
+    // no vibration motor, or not allowed yet: the verdict on screen is what counts
+  }
+  try {
+    unlockAudio();
+    if (!audio || audio.state !== "running") return;
+    const tone = TONES[kind];
+    const start = audio.currentTime + 0.01;
+    for (const [frequency, offset, length] of tone.notes) {
+      const oscillator = audio.createOscillator();
+      const gain = audio.createGain();
+      oscillator.type = tone.type;
+      oscillator.frequency.value = frequency;
+      gain.gain.setValueAtTime(0.0001, start + offset);
+      gain.gain.exponentialRampToValueAtTime(0.25, start + offset + 0.01);
+      gain.gain.exponentialRampToValueAtTime(0.0001, start + offset + length);
+      oscillator.connect(gain).connect(audio.destination);
+      oscillator.start(start + offset);
+      oscillator.stop(start + offset + length + 0.02);
+    }
+  } catch {
+    // no WebAudio: silent
+  }
+}

@@ -1,0 +1,67 @@
+// Where this gate stands: the connection line, how many scans wait to be sent, the counter, and the
+// last scans at this gate.
+
+import { element, RESULT_WORDS } from "./display.js";
+
+/** root: the door element; the others: the elements each part is shown in. */
+export function createGateStatus({ root, connection, pending, countIn, countExpected, recent, formatTime }) {
+  const problems = { offline: false, server: "" };
+
+  function showConnection() {
+    let message = "";
+    if (problems.offline) message = "Offline: scans are kept on this device and sent when the connection is back.";
+    else if (problems.server) message = problems.server;
+    connection.hidden = !message;
+    connection.textContent = message;
+  }
+
+  function setOffline(offline) {
+    problems.offline = offline;
+    showConnection();
+  }
+
+  /** What is wrong with the server, in words; "" when nothing is. */
+  function setServerProblem(message) {
+    problems.server = message;
+    showConnection();
+  }
+
+  function hasServerProblem() {
+    return Boolean(problems.server);
+  }
+
+  function showWaiting(waiting) {
+    pending.hidden = waiting === 0;
+    pending.textContent = waiting === 1 ? "1 waiting to be sent" : `${waiting} waiting to be sent`;
+    root.dataset.waiting = String(waiting);
+  }
+
+  /** The door state endpoint's answer: the counter and the last scans. */
+  function showState(state) {
+    countIn.textContent = String(state.checked_in);
+    countExpected.textContent = String(state.confirmed);
+    showRecent(state.recent || []);
+  }
+
+  function showRecent(scans) {
+    if (!scans.length) {
+      recent.replaceChildren(element("li", "recent-empty", "None yet."));
+      return;
+    }
+    recent.replaceChildren(
+      ...scans.map((scan) => {
+        const ok = scan.result === "ok";
+        const row = element("li", `recent-item recent-${ok ? "ok" : "bad"}`);
+        const time = element("time", "recent-time", formatTime(scan.at));
+        time.dateTime = scan.at;
+        row.append(time, element("span", "recent-mark", ok ? "✓" : "✕"));
+        let text = scan.message || RESULT_WORDS[scan.result] || scan.result;
+        if (scan.name && !text.includes(scan.name)) text += ` — ${scan.name}`;
+        row.append(element("span", "recent-text", text));
+        return row;
+      }),
+    );
+  }
+
+  return { setOffline, setServerProblem, hasServerProblem, showWaiting, showState };
+}

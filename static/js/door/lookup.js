@@ -1,0 +1,97 @@
+// Finding a person by name or code, and checking them in with a tap.
+
+import { element } from "./display.js";
+import { errorMessage } from "./network.js";
+
+const TICKET_PAYLOAD = /^[A-Z2-7]{32}$/; // a QR payload, typed here by a scanner by mistake
+const SEARCH_AFTER_TYPING_MS = 300;
+const STATUS_WORDS = {
+  confirmed: "Confirmed",
+  waitlisted: "On the waiting list",
+  pending_approval: "Waiting for approval",
+  rejected: "Not accepted",
+  cancelled: "Cancelled",
+};
+
+/**
+ * form, input, status, results: the look-up's elements; request, url: the client and the look-up URL;
+ * direction(), focusScan(): the scan field's; submitScan(code): resolves once the scan has an outcome.
+ */
+export function createLookup({ form, input, status, results, request, url, direction, focusScan, submitScan }) {
+  let searchNumber = 0;
+  let typingTimer = 0;
+
+  async function search() {
+    clearTimeout(typingTimer);
+    const q = input.value.trim();
+    const number = ++searchNumber;
+    if (q.length < 2) {
+      results.replaceChildren();
+      status.textContent = q ? "Type at least 2 letters." : "";
+      return;
+    }
+    status.textContent = "Searching…";
+    let result;
+    try {
+      result = await request(`${url}?q=${encodeURIComponent(q)}`);
+    } catch {
+      if (number === searchNumber) status.textContent = "No connection: looking people up needs the network.";
+      return;
+    }
+    if (number !== searchNumber) return; // a newer search is under way
+    if (result.status !== 200 || !result.data || !Array.isArray(result.data.items)) {
+      status.textContent = errorMessage(result);
+      return;
+    }
+    const items = result.data.items;
+    status.textContent = items.length ? `${items.length} found.` : `Nobody found for “${q}”.`;
+    results.replaceChildren(...items.map(personRow));
+  }
+
+  function personRow(person) {
+    const row = element("li", "person");
+    const info = element("div", "person-info");
+    info.append(element("span", "person-name", person.name));
+    const facts = [person.ticket_type ? person.ticket_type.name : "", person.code];
+    if (person.status !== "confirmed") facts.push(STATUS_WORDS[person.status] || person.status);
+    else if (person.checked_in) facts.push("checked in");
+    const meta = element("span", "person-meta");
+    facts.filter(Boolean).forEach((fact, index) => {
+      if (index) meta.append(" · ");
+      meta.append(element("span", "person-fact", fact));
+    });
+    info.append(meta);
+    row.append(info);
+    if (person.status === "confirmed") {
+      const button = element("button", "button primary person-action");
+      button.type = "button";
+      button.append(direction() === "out" ? "Check out" : "Check in");
+      button.append(element("span", "visually-hidden", ` ${person.name}`));
+      button.addEventListener("click", async () => {
+        button.disabled = true;
+        focusScan();
+        await submitScan(person.code);
+        search();
+      });
+      row.append(button);
+    }
+    row.dataset.code = person.code;
+    return row;
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const q = input.value.trim();
+    if (TICKET_PAYLOAD.test(q)) {
+      input.value = "";
+      focusScan();
+      submitScan(q);
+      return;
+    }
+    search();
+  });
+  input.addEventListener("input", () => {
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(search, SEARCH_AFTER_TYPING_MS);
+  });
+}

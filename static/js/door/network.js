@@ -1,0 +1,55 @@
+// Requests to the door page's endpoints: JSON both ways, the CSRF token, a time limit, and the
+// server's clock read from the Date header of its answers, so that scans are stamped in its time.
+
+const REQUEST_TIMEOUT_MS = 8000; // a scan not answered by then is kept and sent again later
+
+export function createClient(csrfToken) {
+  let clockOffsetMs = 0; // the server's clock minus ours
+
+  /** fetch() with a time limit; resolves to {status, data} (data: parsed JSON or null), throws on network failure. */
+  async function request(url, { method = "GET", body, timeout = REQUEST_TIMEOUT_MS } = {}) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeout);
+    try {
+      const headers = { Accept: "application/json" };
+      if (method !== "GET") {
+        headers["Content-Type"] = "application/json";
+        headers["X-CSRFToken"] = csrfToken;
+      }
+      const response = await fetch(url, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        credentials: "same-origin",
+        cache: "no-store",
+        signal: controller.signal,
+      });
+      const serverDate = Date.parse(response.headers.get("Date") || "");
+      if (!Number.isNaN(serverDate)) clockOffsetMs = serverDate + 500 - Date.now(); // the header drops the milliseconds
+      let data = null;
+      if ((response.headers.get("Content-Type") || "").includes("json")) {
+        data = await response.json().catch(() => null);
+      }
+      return { status: response.status, data };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return { request, serverNow: () => new Date(Date.now() + clockOffsetMs) };
+}
+
+/** An answer that is not a verdict, in words for the gate: the server's own message when it sent one. */
+export function errorMessage(result) {
+  const error = result.data && result.data.error;
+  if (error) {
+    const fields = Object.values(error.fields || {}).flat();
+    return fields.length ? fields.join(" ") : error.message;
+  }
+  if ([401, 403, 404].includes(result.status)) {
+    return "This browser is no longer signed in at this gate. Open the door link again, or ask the organizer for a new one.";
+  }
+  if (result.status === 400) return "This page has expired. Reload it.";
+  if (result.status === 429) return "Too many scans at once. Retrying in a moment.";
+  return `The server had a problem (HTTP ${result.status}). Retrying in a moment.`;
+}
