@@ -14,13 +14,12 @@ import pytest
 from eventsys.auth.models import TokenKind
 from eventsys.auth.services import issue_token
 from eventsys.checkin.models import CheckinResult, Direction
+from eventsys.checkin.numbers import attendance, checkin_stats
 from eventsys.checkin.services import (
     EventAtDoor,
     Scanner,
     ScanRequest,
-    attendance,
     check_in,
-    checkin_stats,
     loggable,
     undo_checkin,
 )

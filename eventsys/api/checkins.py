@@ -7,7 +7,7 @@ from typing import Any
 from eventsys.api import api_bp
 from eventsys.api.auth import caller
 from eventsys.api.schema import Field, json_body, read_fields
-from eventsys.checkin import services
+from eventsys.checkin import numbers, services
 from eventsys.checkin.models import Direction
 from eventsys.checkin.services import EventAtDoor, Scanner, ScanRequest
 from eventsys.errors import Forbidden, NotFound, ValidationFailed
@@ -74,4 +74,4 @@ def undo_checkin(slug: str, scan_id: int):
 @api_bp.get("/events/<slug>/checkins/stats")
 def checkin_stats(slug: str):
     event = _event_for_checkin(slug)
-    return services.checkin_stats(EventAtDoor(event.id, event.timezone))
+    return numbers.checkin_stats(EventAtDoor(event.id, event.timezone))

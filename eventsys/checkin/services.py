@@ -1,4 +1,4 @@
-"""Judging a scan at the door: `check_in`, `undo_checkin`, and the numbers for the dashboard.
+"""Judging a scan at the door: `check_in` and `undo_checkin` (the numbers are in checkin/numbers.py).
 
 The scan path is the hot path. A scan is one indexed look-up of the ticket, then one short write
 transaction: a conditional UPDATE that carries every condition that could change concurrently
@@ -9,9 +9,8 @@ of any number of simultaneous scans of a ticket is admitted, on SQLite and Postg
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, exists, func, insert, select, update
@@ -29,12 +28,12 @@ from eventsys.text import single_line_problems
 from eventsys.timeutil import isoformat, to_local, utcnow
 
 SHORT_CODE = re.compile(r"^[0-9A-Z]{4}-?[0-9A-Z]{4}$")
-ARRIVAL_BUCKET_SECONDS = 300
 
 _registrations = Registration.__table__
 _types = TicketType.__table__
 _scans = Scan.__table__
 _undo = aliased(_scans)
+STANDING = ~exists().where(_undo.c.undoes_scan_id == _scans.c.id)  # a log row that no undo row takes back
 
 _TICKET_COLUMNS = (
     _registrations.c.id,
@@ -90,7 +89,7 @@ LAST_PASSAGE = (
         _scans.c.registration_id == bindparam("registration_id"),
         _scans.c.result == CheckinResult.OK.value,
         _scans.c.direction == bindparam("direction"),
-        ~exists().where(_undo.c.undoes_scan_id == _scans.c.id),
+        STANDING,
     )
     .order_by(_scans.c.id.desc())
     .limit(1)
@@ -354,7 +353,6 @@ def find_event_at_door(slug: str):
 # --- undo ---------------------------------------------------------------------------------------
 
 SCAN_IN_EVENT = select(_scans).where(_scans.c.id == bindparam("scan_id"), _scans.c.event_id == bindparam("event_id"))
-_live = ~exists().where(_undo.c.undoes_scan_id == _scans.c.id)
 
 
 def undo_checkin(event: EventAtDoor, scan_id: int, scanner: Scanner) -> dict[str, Any]:
@@ -404,7 +402,7 @@ def _recompute_attendance(conn: Connection, registration_id: int) -> None:
     conn.execute(select(_registrations.c.id).where(_registrations.c.id == registration_id).with_for_update())
     standing = (
         select(_scans.c.direction, _scans.c.scanned_at)
-        .where(_scans.c.registration_id == registration_id, _scans.c.result == CheckinResult.OK.value, _live)
+        .where(_scans.c.registration_id == registration_id, _scans.c.result == CheckinResult.OK.value, STANDING)
         .order_by(_scans.c.id)
     )
     rows = conn.execute(standing).all()
@@ -417,74 +415,3 @@ def _recompute_attendance(conn: Connection, registration_id: int) -> None:
             is_inside=bool(rows) and rows[-1].direction == Direction.IN.value,
         )
     )
-
-
-# --- numbers for the organizer -----------------------------------------------------------------
-
-
-def attendance(event_id: int) -> dict[str, int]:
-    """Confirmed, checked in (admitted at least once) and inside now: the door's counter."""
-    confirmed, checked_in, inside = db.session.execute(
-        select(
-            func.count(),
-            func.count(_registrations.c.checked_in_at),
-            func.coalesce(func.sum(func.cast(_registrations.c.is_inside, db.Integer)), 0),
-        ).where(_registrations.c.event_id == event_id, _registrations.c.status == RegistrationStatus.CONFIRMED.value)
-    ).one()
-    return {"confirmed": confirmed, "checked_in": checked_in, "inside": int(inside)}
-
-
-def checkin_stats(event: EventAtDoor) -> dict[str, Any]:
-    """Confirmed, checked in (admitted at least once), inside now; per ticket type, per gate; arrivals."""
-    confirmed = (_registrations.c.event_id == event.id) & (
-        _registrations.c.status == RegistrationStatus.CONFIRMED.value
-    )
-    inside = func.sum(func.cast(_registrations.c.is_inside, db.Integer))
-    by_type = db.session.execute(
-        select(
-            _types.c.id,
-            _types.c.name,
-            func.count(_registrations.c.id),
-            func.count(_registrations.c.checked_in_at),
-            inside,
-        )
-        .select_from(_types)
-        .outerjoin(_registrations, (_registrations.c.ticket_type_id == _types.c.id) & confirmed)
-        .where(_types.c.event_id == event.id)
-        .group_by(_types.c.id, _types.c.name, _types.c.position)
-        .order_by(_types.c.position, _types.c.id)
-    ).all()
-    by_gate = db.session.execute(
-        select(_scans.c.gate, func.count())
-        .where(
-            _scans.c.event_id == event.id,
-            _scans.c.result == CheckinResult.OK.value,
-            _scans.c.direction == Direction.IN.value,
-            _live,
-        )
-        .group_by(_scans.c.gate)
-        .order_by(func.count().desc(), _scans.c.gate)
-    ).all()
-    first_admissions = db.session.scalars(
-        select(_registrations.c.checked_in_at).where(confirmed, _registrations.c.checked_in_at.isnot(None))
-    ).all()
-    return {
-        "confirmed": sum(row[2] for row in by_type),
-        "checked_in": sum(row[3] for row in by_type),
-        "inside": sum(row[4] or 0 for row in by_type),
-        "by_ticket_type": [
-            {"id": id_, "name": name, "confirmed": total, "checked_in": checked, "inside": int(now_inside or 0)}
-            for id_, name, total, checked, now_inside in by_type
-        ],
-        "by_gate": [{"gate": gate, "checked_in": count} for gate, count in by_gate],
-        "arrivals": arrivals(first_admissions, event.timezone),
-    }
-
-
-def arrivals(first_admissions: list[datetime], tz: str) -> list[dict[str, Any]]:
-    """First admissions counted in 5-minute buckets, oldest first (empty buckets left out)."""
-    buckets = Counter(int(moment.timestamp()) // ARRIVAL_BUCKET_SECONDS for moment in first_admissions)
-    return [
-        {"start": isoformat(datetime.fromtimestamp(bucket * ARRIVAL_BUCKET_SECONDS, UTC), tz), "count": count}
-        for bucket, count in sorted(buckets.items())
-    ]

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from eventsys.api.schema import Field, UnsupportedMediaType, json_body, read_fields
 from eventsys.auth.models import ApiToken, TokenKind
 from eventsys.auth.services import find_active_token, get_door_token, list_door_tokens, revoke_token
-from eventsys.checkin import services, staff
+from eventsys.checkin import numbers, services, staff
 from eventsys.checkin.forms import DoorLinkForm, DoorStaffForm
 from eventsys.checkin.models import Direction, Scan
 from eventsys.checkin.services import EventAtDoor, Scanner, ScanRequest
@@ -78,7 +78,7 @@ def _door(slug: str) -> tuple[Event, Scanner]:
 @door_bp.get("/events/<slug>/door")
 def door_page(slug: str):
     event, scanner = _door(slug)
-    counts = services.attendance(event.id)
+    counts = numbers.attendance(event.id)
     door = {
         "scan_url": url_for("door.scan", slug=slug),
         "lookup_url": url_for("door.lookup", slug=slug),
@@ -158,7 +158,7 @@ def state(slug: str):
         .limit(RECENT_SCANS)
     ).all()
     return {
-        **services.attendance(event.id),
+        **numbers.attendance(event.id),
         "recent": [
             {
                 "at": isoformat(s.scanned_at, event.timezone),
@@ -283,7 +283,7 @@ def checkin_dashboard(slug: str):
     return render_template(
         "checkin/dashboard.html",
         event=event,
-        stats=services.checkin_stats(EventAtDoor(event.id, event.timezone)),
+        stats=numbers.checkin_stats(EventAtDoor(event.id, event.timezone)),
         scans=scans,
         undone=undone,
         stats_url=url_for("door.checkin_stats_json", slug=slug),
@@ -294,7 +294,7 @@ def checkin_dashboard(slug: str):
 @login_required
 def checkin_stats_json(slug: str):
     event = event_services.find_managed_event(slug, current_user)
-    return services.checkin_stats(EventAtDoor(event.id, event.timezone))
+    return numbers.checkin_stats(EventAtDoor(event.id, event.timezone))
 
 
 @door_bp.post("/manage/events/<slug>/checkins/<int:scan_id>/undo")

@@ -6,7 +6,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
-from eventsys.checkin.services import EventAtDoor, checkin_stats
+from eventsys.checkin.numbers import checkin_stats
+from eventsys.checkin.services import EventAtDoor
 from eventsys.errors import DomainError, ValidationFailed
 from eventsys.events import services
 from eventsys.events.forms import EventForm, QuestionForm, TicketTypeForm

@@ -8,6 +8,7 @@ export const RESULT_WORDS = {
   wrong_event: "This ticket is for another event",
   cancelled: "This ticket was cancelled",
   not_confirmed: "Not confirmed",
+  not_inside: "Not inside",
 };
 
 export function element(tag, className, text) {

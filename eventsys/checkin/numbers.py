@@ -1,0 +1,99 @@
+"""The numbers of the door: the counter at each gate, and the organizer's statistics and arrivals."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Row, func, select
+
+from eventsys.checkin.models import CheckinResult, Direction, Scan
+from eventsys.checkin.services import STANDING, EventAtDoor
+from eventsys.events.models import TicketType
+from eventsys.extensions import db
+from eventsys.registration.models import Registration, RegistrationStatus
+from eventsys.timeutil import isoformat
+
+ARRIVAL_BUCKET_SECONDS = 300
+
+_registrations = Registration.__table__
+_types = TicketType.__table__
+_scans = Scan.__table__
+
+
+def attendance(event_id: int) -> dict[str, int]:
+    """Confirmed, checked in (admitted at least once) and inside now: the door's counter."""
+    return _totals(_per_ticket_type(event_id))
+
+
+def _per_ticket_type(event_id: int) -> Sequence[Row]:
+    """Each ticket type of the event: id, name, confirmed, checked in, inside now."""
+    confirmed = (_registrations.c.event_id == event_id) & (
+        _registrations.c.status == RegistrationStatus.CONFIRMED.value
+    )
+    return db.session.execute(
+        select(
+            _types.c.id,
+            _types.c.name,
+            func.count(_registrations.c.id),
+            func.count(_registrations.c.checked_in_at),
+            func.sum(func.cast(_registrations.c.is_inside, db.Integer)),
+        )
+        .select_from(_types)
+        .outerjoin(_registrations, (_registrations.c.ticket_type_id == _types.c.id) & confirmed)
+        .where(_types.c.event_id == event_id)
+        .group_by(_types.c.id, _types.c.name, _types.c.position)
+        .order_by(_types.c.position, _types.c.id)
+    ).all()
+
+
+def checkin_stats(event: EventAtDoor) -> dict[str, Any]:
+    """Confirmed, checked in (admitted at least once), inside now; per ticket type, per gate; arrivals."""
+    by_type = _per_ticket_type(event.id)
+    by_gate = db.session.execute(
+        select(_scans.c.gate, func.count())
+        .where(
+            _scans.c.event_id == event.id,
+            _scans.c.result == CheckinResult.OK.value,
+            _scans.c.direction == Direction.IN.value,
+            STANDING,
+        )
+        .group_by(_scans.c.gate)
+        .order_by(func.count().desc(), _scans.c.gate)
+    ).all()
+    first_admissions = db.session.scalars(
+        select(_registrations.c.checked_in_at).where(
+            _registrations.c.event_id == event.id,
+            _registrations.c.status == RegistrationStatus.CONFIRMED.value,
+            _registrations.c.checked_in_at.isnot(None),
+        )
+    ).all()
+    return {
+        **_totals(by_type),
+        "by_ticket_type": [
+            {"id": id_, "name": name, "confirmed": total, "checked_in": checked, "inside": int(now_inside or 0)}
+            for id_, name, total, checked, now_inside in by_type
+        ],
+        "by_gate": [{"gate": gate, "checked_in": count} for gate, count in by_gate],
+        "arrivals": arrivals(first_admissions, event.timezone),
+    }
+
+
+def arrivals(first_admissions: list[datetime], tz: str) -> list[dict[str, Any]]:
+    """First admissions counted in 5-minute buckets, oldest first (empty buckets left out)."""
+    buckets = Counter(int(moment.timestamp()) // ARRIVAL_BUCKET_SECONDS for moment in first_admissions)
+    return [
+        {"start": isoformat(datetime.fromtimestamp(bucket * ARRIVAL_BUCKET_SECONDS, UTC), tz), "count": count}
+        for bucket, count in sorted(buckets.items())
+    ]
+
+
+def _totals(by_type: Sequence[Row]) -> dict[str, int]:
+    """The event's totals are the sums over its ticket types (each row: id, name, confirmed, checked in, inside)."""
+    return {
+        "confirmed": sum(row[2] for row in by_type),
+        "checked_in": sum(row[3] for row in by_type),
+        "inside": sum(int(row[4] or 0) for row in by_type),
+    }
