@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from eventsys.api import api_bp
 from eventsys.api.auth import caller
-from eventsys.api.schema import Field, json_body, pagination, read_fields, reading_timezone
+from eventsys.api.pagination import paginate, paginate_rows
+from eventsys.api.schema import Field, json_body, read_fields, reading_timezone
 from eventsys.api.serializers import (
     door_token_json,
     event_json,
-    page_json,
     question_json,
     ticket_type_json,
 )
@@ -23,7 +22,6 @@ from eventsys.errors import Forbidden, ValidationFailed
 from eventsys.events import services
 from eventsys.events.models import Event, EventStatus
 from eventsys.events.services import EventDetails, QuestionDetails
-from eventsys.extensions import db
 
 EVENT_FIELDS = {
     "name": Field(str),
@@ -96,15 +94,8 @@ def list_events():
     current = caller()
     if current.is_door:
         raise Forbidden("A door token can only check people in at its event.")
-    page, per_page = pagination()
-    query = services.events_visible_to(current.user)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    events = db.session.scalars(
-        query.options(selectinload(Event.ticket_types))
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return page_json([event_json(e, with_questions=False) for e in events], total, page, per_page)
+    query = services.events_visible_to(current.user).options(selectinload(Event.ticket_types))
+    return paginate(query, lambda event: event_json(event, with_questions=False))
 
 
 def _visible_event(slug: str) -> Event:
@@ -140,16 +131,9 @@ def update_event(slug: str):
 # --- ticket types ---------------------------------------------------------------------------
 
 
-def _page_of(rows: list, to_json) -> dict[str, Any]:
-    """A list the event already holds, as the contract's page (``?page=``, ``?per_page=``)."""
-    page, per_page = pagination()
-    start = (page - 1) * per_page
-    return page_json([to_json(row) for row in rows[start : start + per_page]], len(rows), page, per_page)
-
-
 @api_bp.get("/events/<slug>/ticket-types")
 def list_ticket_types(slug: str):
-    return _page_of(_visible_event(slug).ticket_types, ticket_type_json)
+    return paginate_rows(_visible_event(slug).ticket_types, ticket_type_json)
 
 
 @api_bp.post("/events/<slug>/ticket-types")
@@ -189,7 +173,7 @@ def delete_ticket_type(slug: str, ticket_type_id: int):
 
 @api_bp.get("/events/<slug>/questions")
 def list_questions(slug: str):
-    return _page_of(_visible_event(slug).questions, question_json)
+    return paginate_rows(_visible_event(slug).questions, question_json)
 
 
 def _question_details(values: dict[str, Any]) -> QuestionDetails:
@@ -243,11 +227,7 @@ def create_door_token(slug: str):
 @api_bp.get("/events/<slug>/door-tokens")
 def list_event_door_tokens(slug: str):
     event = _managed_event(slug)
-    page, per_page = pagination()
-    query = list_door_tokens(event.id)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    tokens = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return page_json([door_token_json(t, event.timezone) for t in tokens], total, page, per_page)
+    return paginate(list_door_tokens(event.id), lambda token: door_token_json(token, event.timezone))
 
 
 @api_bp.delete("/events/<slug>/door-tokens/<int:token_id>")

@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, request
-from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from eventsys.api import api_bp
 from eventsys.api.auth import caller
-from eventsys.api.schema import Field, MalformedRequest, json_body, pagination, read_fields
-from eventsys.api.serializers import page_json
+from eventsys.api.pagination import paginate
+from eventsys.api.schema import Field, MalformedRequest, json_body, read_fields
 from eventsys.errors import ValidationFailed
 from eventsys.events import services as event_services
 from eventsys.events.models import Event
-from eventsys.extensions import db, limiter
+from eventsys.extensions import limiter
 from eventsys.registration import services, tickets
 from eventsys.registration.models import Registration, RegistrationStatus
 from eventsys.registration.serializers import registration_json
@@ -89,7 +89,6 @@ def list_registrations(slug: str):
     current = caller()
     event = event_services.find_visible_event(slug, current.user)
     current.require_door_or_organizer(event)
-    page, per_page = pagination()
     status = request.args.get("status") or ""
     if status and status not in {s.value for s in RegistrationStatus}:
         raise ValidationFailed({"status": ["Use one of: " + ", ".join(s.value for s in RegistrationStatus) + "."]})
@@ -109,13 +108,11 @@ def list_registrations(slug: str):
         query = query.where(
             Registration.checked_in_at.isnot(None) if checked_in else Registration.checked_in_at.is_(None)
         )
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    registrations = db.session.scalars(
-        query.order_by(Registration.id).limit(per_page).offset((page - 1) * per_page)
-    ).all()
     places = None if current.is_door else services.waitlist_positions(event.id)
-    items = [registration_json(r, for_door=current.is_door, places=places) for r in registrations]
-    return page_json(items, total, page, per_page)
+    return paginate(
+        query.options(selectinload(Registration.ticket_type)).order_by(Registration.id),
+        lambda registration: registration_json(registration, for_door=current.is_door, places=places),
+    )
 
 
 def _organizer_registration(slug: str, code: str) -> Registration:

@@ -10,9 +10,6 @@ from flask import request
 from eventsys.errors import DomainError, MalformedRequest, ValidationFailed
 from eventsys.timeutil import is_timezone, parse_iso
 
-MAX_PER_PAGE = 200
-MAX_PAGE = 2**31 - 1  # beyond this the row offset overflows the database's integers
-
 
 class UnsupportedMediaType(DomainError):
     status = 415
@@ -132,26 +129,3 @@ def reading_timezone(data: dict[str, Any], fallback: str) -> str:
     """The zone in which to read timestamps without an offset: the one sent, else ``fallback``."""
     candidate = data.get("timezone")
     return candidate if isinstance(candidate, str) and is_timezone(candidate) else fallback
-
-
-def pagination() -> tuple[int, int]:
-    page = _positive_int_arg("page", 1)
-    per_page = min(_positive_int_arg("per_page", 50), MAX_PER_PAGE)
-    return page, per_page
-
-
-def _positive_int_arg(name: str, default: int) -> int:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise MalformedRequest(
-            f"`{name}` must be a whole number.", fields={name: ["Must be a whole number."]}
-        ) from None
-    if value < 1:
-        raise MalformedRequest(f"`{name}` must be 1 or more.", fields={name: ["Must be 1 or more."]})
-    if value > MAX_PAGE:
-        raise MalformedRequest(f"`{name}` is too large.", fields={name: [f"Must be at most {MAX_PAGE}."]})
-    return value

@@ -63,7 +63,3 @@ def event_json(event: Event, with_questions: bool = True) -> dict[str, Any]:
 
 def door_token_json(token: ApiToken, tz: str) -> dict[str, Any]:
     return {"id": token.id, "label": token.label, "created_at": isoformat(token.created_at, tz)}
-
-
-def page_json(items: list[Any], total: int, page: int, per_page: int) -> dict[str, Any]:
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
