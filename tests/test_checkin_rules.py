@@ -8,10 +8,14 @@ from datetime import timedelta
 import pytest
 
 from eventsys.auth.models import TokenKind
+from eventsys.checkin.staff import accept_invitation, invite_door_staff
+from eventsys.events.models import EventStatus
+from eventsys.events.services import change_status
+from eventsys.registration.tickets import invitation_secret
 from eventsys.timeutil import isoformat, utcnow
 from tests.api_helpers import assert_error, assert_validation
-from tests.checkin_helpers import attendee, scan_count, scan_log
-from tests.conftest import bearer, make_token
+from tests.checkin_helpers import attendee, open_door_link, scan_count, scan_log
+from tests.conftest import bearer, make_event, make_token, make_user
 
 pytestmark = pytest.mark.both_databases
 
@@ -85,3 +89,42 @@ def test_an_exit_scan_of_someone_not_inside_is_not_inside_and_logged(client, eve
     assert [s.result.value for s in scan_log(event)] == ["not_inside", "not_inside", "ok", "ok", "not_inside"]
     stats = client.get(f"/api/v1/events/{event.slug}/checkins/stats", headers=gate).get_json()
     assert (stats["checked_in"], stats["inside"]) == (1, 0)
+
+
+# --- one door-access rule for the door page and the API -------------------------------------------------
+
+
+def test_a_draft_opens_at_its_own_doors_only(app, client, owner):
+    draft = make_event(owner, name="Dress rehearsal")
+    li = attendee(draft, "Li Wei")
+    change_status(draft, EventStatus.DRAFT)  # unpublished again: a draft with people registered
+    gate = make_token(owner, TokenKind.DOOR, draft, label="North door")
+    stranger = make_token(make_user(), TokenKind.DOOR, make_event(), label="Elsewhere")
+
+    assert scan(client, draft, bearer(gate), li.code).get_json()["result"] == "ok"
+    assert_error(scan(client, draft, bearer(stranger), li.code), 404, "not_found")  # not merely forbidden
+    listed = f"/api/v1/events/{draft.slug}/registrations"
+    assert [r["code"] for r in client.get(listed, headers=bearer(gate)).get_json()["items"]] == [li.code]
+    assert_error(client.get(listed, headers=bearer(stranger)), 404, "not_found")
+
+    browser = app.test_client()
+    config = open_door_link(browser, f"/door/{gate}")  # the gate's page of a draft opens, as its API does
+    assert config["gate"] == "North door"
+    assert browser.get(config["lookup_url"], query_string={"q": "li"}).get_json()["items"][0]["code"] == li.code
+
+
+def test_door_staff_scan_with_their_own_token_but_only_the_organizer_undoes(client, event, owner_headers):
+    volunteer = make_user(email="volunteer@example.org", name="Volunteer Wu")
+    invited = invite_door_staff(event, volunteer.email)
+    accept_invitation(invitation_secret(invited), volunteer)
+    their_token = bearer(make_token(volunteer))
+    li = attendee(event, "Li Wei")
+
+    admitted = scan(client, event, their_token, li.code).get_json()
+    assert admitted["result"] == "ok" and admitted["checkin"]["gate"] == "Volunteer Wu"
+    undo = f"/api/v1/events/{event.slug}/checkins/{admitted['checkin']['id']}/undo"
+    assert_error(client.post(undo, headers=their_token), 403, "forbidden")
+    assert client.post(undo, headers=owner_headers).status_code == 200
+
+    outsider = bearer(make_token(make_user()))
+    assert_error(scan(client, event, outsider, li.code), 403, "forbidden")

@@ -11,10 +11,11 @@ from eventsys.api import api_bp
 from eventsys.api.auth import caller
 from eventsys.api.pagination import paginate
 from eventsys.api.schema import Field, MalformedRequest, json_body, read_fields
-from eventsys.errors import ValidationFailed
+from eventsys.checkin.access import access_at_door, find_event_at_door, hidden_at_door
+from eventsys.errors import Forbidden, NotFound, ValidationFailed
 from eventsys.events import services as event_services
 from eventsys.events.models import Event
-from eventsys.extensions import limiter
+from eventsys.extensions import db, limiter
 from eventsys.registration import services, tickets
 from eventsys.registration.models import Registration, RegistrationStatus
 from eventsys.registration.serializers import registration_json
@@ -84,11 +85,24 @@ def _bool_arg(name: str) -> bool | None:
     raise MalformedRequest(f"`{name}` must be true or false.", fields={name: ["Must be true or false."]})
 
 
+def _event_for_list(slug: str) -> Event:
+    """The event whose list the caller may read: a gate of it (as at its door), or its organizer."""
+    current = caller()
+    if not current.is_door:
+        return event_services.find_managed_event(slug, current.require_organizer())
+    at_door = find_event_at_door(slug)
+    access = access_at_door(at_door, current.token, None)
+    if hidden_at_door(at_door, access):
+        raise NotFound("No such event.")
+    if access is None:
+        raise Forbidden("This door token belongs to another event.")
+    return db.session.get(Event, at_door.id)
+
+
 @api_bp.get("/events/<slug>/registrations")
 def list_registrations(slug: str):
     current = caller()
-    event = event_services.find_visible_event(slug, current.user)
-    current.require_door_or_organizer(event)
+    event = _event_for_list(slug)
     status = request.args.get("status") or ""
     if status and status not in {s.value for s in RegistrationStatus}:
         raise ValidationFailed({"status": ["Use one of: " + ", ".join(s.value for s in RegistrationStatus) + "."]})

@@ -20,7 +20,7 @@ from sqlalchemy.orm import aliased
 from eventsys.checkin.models import CheckinResult, Direction, Scan
 from eventsys.database import write_transaction
 from eventsys.errors import Conflict, NonceReused, NotFound, ValidationFailed
-from eventsys.events.models import Event, TicketType
+from eventsys.events.models import TicketType
 from eventsys.extensions import db
 from eventsys.registration.models import Registration, RegistrationStatus
 from eventsys.registration.tickets import secret_hash
@@ -331,23 +331,6 @@ def _when_and_where(what: str, previous: dict[str, Any] | None, tz: str) -> str:
     at = to_local(datetime.fromisoformat(previous["at"]), tz)
     where = f" at {previous['gate']}" if previous["gate"] else ""
     return f"{what} at {at:%H:%M}{where}"
-
-
-# --- the event at the door ---------------------------------------------------------------------
-
-_events = Event.__table__
-EVENT_AT_DOOR = select(_events.c.id, _events.c.timezone, _events.c.owner_id, _events.c.status, _events.c.name).where(
-    _events.c.slug == bindparam("slug")
-)
-
-
-def find_event_at_door(slug: str):
-    """The event's id, zone, owner and status, in one small query (the scan path's only event read)."""
-    well_formed = isinstance(slug, str) and len(slug) <= 80
-    row = db.session.connection().execute(EVENT_AT_DOOR, {"slug": slug}).first() if well_formed else None
-    if row is None:
-        raise NotFound("No such event.")
-    return row
 
 
 # --- undo ---------------------------------------------------------------------------------------

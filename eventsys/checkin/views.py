@@ -9,13 +9,14 @@ from __future__ import annotations
 from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import selectinload
 
 from eventsys.api.schema import Field, UnsupportedMediaType, json_body, read_fields
 from eventsys.auth.models import ApiToken, TokenKind
 from eventsys.auth.services import find_active_token, get_door_token, list_door_tokens, revoke_token
 from eventsys.checkin import numbers, services, staff
+from eventsys.checkin.access import access_at_door, find_event_at_door
 from eventsys.checkin.forms import DoorLinkForm, DoorStaffForm
 from eventsys.checkin.models import Direction, Scan
 from eventsys.checkin.services import EventAtDoor, Scanner, ScanRequest
@@ -63,21 +64,20 @@ def current_gate(event_id: int) -> ApiToken | None:
     return token
 
 
-def _door(slug: str) -> tuple[Event, Scanner]:
-    """The event and who is at its door: a gate's browser, or the organizer; else not found."""
+def _door(slug: str) -> tuple[Row, Scanner]:
+    """The event and who is at its door: this browser's gate, else the signed-in organizer or door staff."""
+    event = find_event_at_door(slug)
     viewer = current_user if current_user.is_authenticated else None
-    event = event_services.find_visible_event(slug, viewer)
-    gate = current_gate(event.id)
-    if gate is not None:
-        return event, Scanner(gate=gate.label, door_token_id=gate.id)
-    if event_services.can_manage(event, viewer) or (viewer is not None and staff.is_door_staff(event.id, viewer.id)):
-        return event, Scanner(gate=viewer.name, user_id=viewer.id)
-    raise NotFound("Open this page with the door link the organizer gave you.")
+    access = access_at_door(event, current_gate(event.id), None) or access_at_door(event, None, viewer)
+    if access is None:
+        raise NotFound("Open this page with the door link the organizer gave you.")
+    return event, access.scanner
 
 
 @door_bp.get("/events/<slug>/door")
 def door_page(slug: str):
-    event, scanner = _door(slug)
+    at_door, scanner = _door(slug)
+    event = db.session.get(Event, at_door.id)
     counts = numbers.attendance(event.id)
     door = {
         "scan_url": url_for("door.scan", slug=slug),

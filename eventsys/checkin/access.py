@@ -1,0 +1,78 @@
+"""Who may stand at an event's door, and who sees a draft there: one rule for the door page and the API.
+
+Three kinds of people scan: a gate (a door token, from a door link or a scanner app), the event's
+organizer, and door staff invited by e-mail. Each scans as a ``Scanner``; only the organizer may
+undo. A draft is hidden from everyone else, as it is everywhere.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy import Row, bindparam, select
+
+from eventsys.auth.models import User
+from eventsys.checkin.services import Scanner
+from eventsys.checkin.staff import is_door_staff
+from eventsys.errors import NotFound
+from eventsys.events.models import Event, EventStatus
+from eventsys.extensions import db
+
+
+class DoorRole(enum.StrEnum):
+    GATE = "gate"
+    ORGANIZER = "organizer"
+    STAFF = "staff"
+
+
+@dataclass(frozen=True)
+class DoorAccess:
+    scanner: Scanner
+    role: DoorRole
+
+    @property
+    def may_undo(self) -> bool:
+        return self.role == DoorRole.ORGANIZER
+
+
+class DoorToken(Protocol):
+    id: int
+    event_id: int | None
+    label: str
+
+
+_events = Event.__table__
+EVENT_AT_DOOR = select(_events.c.id, _events.c.timezone, _events.c.owner_id, _events.c.status, _events.c.name).where(
+    _events.c.slug == bindparam("slug")
+)
+
+
+def find_event_at_door(slug: str) -> Row:
+    """The event's id, zone, owner, status and name, in one small query (the scan path's only event read)."""
+    well_formed = isinstance(slug, str) and len(slug) <= 80
+    row = db.session.connection().execute(EVENT_AT_DOOR, {"slug": slug}).first() if well_formed else None
+    if row is None:
+        raise NotFound("No such event.")
+    return row
+
+
+def access_at_door(event: Row | Event, door_token: DoorToken | None, user: User | None) -> DoorAccess | None:
+    """How the holder of ``door_token`` (else ``user``) stands at the door of ``event``; None: not at all."""
+    if door_token is not None:
+        if door_token.event_id != event.id:
+            return None
+        return DoorAccess(Scanner(gate=door_token.label, door_token_id=door_token.id), DoorRole.GATE)
+    if user is None:
+        return None
+    if event.owner_id == user.id:
+        return DoorAccess(Scanner(gate=user.name, user_id=user.id), DoorRole.ORGANIZER)
+    if is_door_staff(event.id, user.id):
+        return DoorAccess(Scanner(gate=user.name, user_id=user.id), DoorRole.STAFF)
+    return None
+
+
+def hidden_at_door(event: Row | Event, access: DoorAccess | None) -> bool:
+    """Someone else's draft is not there at all (404), not merely forbidden."""
+    return access is None and event.status == EventStatus.DRAFT.value
