@@ -217,6 +217,13 @@ def login(client: FlaskClient, user: User, password: str = PASSWORD) -> None:
     assert response.status_code == 302, response.get_data(as_text=True)
 
 
+def signed_in_organizer(client: FlaskClient, user: User | None = None) -> User:
+    """Sign ``client`` in as ``user`` (a new organizer by default); returns the user."""
+    user = user or make_user()
+    login(client, user)
+    return user
+
+
 # --- the people and the event most tests share ---------------------------------------------------
 
 

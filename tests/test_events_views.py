@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from eventsys.events.models import Event, EventStatus, Question, QuestionKind, TicketType
 from eventsys.events.services import QuestionDetails, add_question, add_ticket_type
 from eventsys.extensions import db
-from tests.conftest import login, make_event, make_user, post_form
+from tests.conftest import make_event, make_user, post_form, signed_in_organizer
 from tests.html_pages import assert_form_page_is_accessible, location_path, page
 
 YEAR = datetime.now(UTC).year + 2  # a date well ahead, whatever day the tests run
@@ -47,12 +47,6 @@ def reload(obj):
     return db.session.get(type(obj), obj.id)
 
 
-def organizer(client):
-    user = make_user()
-    login(client, user)
-    return user
-
-
 def question_labels(response) -> list[str]:
     """The questions in the order the dashboard lists them."""
     html = response.get_data(as_text=True)
@@ -77,7 +71,7 @@ def ticket_type_names(response) -> list[str]:
     ],
 )
 def test_a_new_event_is_read_in_its_time_zone_and_shown_in_it(client, tz, typed, utc):
-    user = organizer(client)
+    user = signed_in_organizer(client)
     if tz == "America/New_York":
         data = event_form(timezone=tz, starts_at=f"{YEAR}-07-14T{typed}", ends_at=f"{YEAR}-07-14T18:00")
         utc = utc.replace(month=7)
@@ -100,7 +94,7 @@ def test_a_new_event_is_read_in_its_time_zone_and_shown_in_it(client, tz, typed,
 
 
 def test_new_event_page_offers_the_time_zones(client):
-    organizer(client)
+    signed_in_organizer(client)
     doc = page(client.get("/manage/events/new"))
     assert doc.value("timezone") == "UTC"
     assert 'value="Asia/Shanghai"' in doc.html
@@ -108,14 +102,14 @@ def test_new_event_page_offers_the_time_zones(client):
 
 
 def test_a_new_event_can_choose_its_web_address(client):
-    organizer(client)
+    signed_in_organizer(client)
     response = post_form(client, "/manage/events/new", event_form(slug="founders-2031"))
     assert location_path(response) == "/manage/events/founders-2031"
     assert "Hangzhou Founders Night" in page(client.get("/events/founders-2031")).text()
 
 
 def test_two_events_with_the_same_name_get_different_addresses(client):
-    organizer(client)
+    signed_in_organizer(client)
     first = location_path(post_form(client, "/manage/events/new", event_form()))
     second = location_path(post_form(client, "/manage/events/new", event_form()))
     assert first != second
@@ -159,7 +153,7 @@ BAD_EVENT_INPUT = [
 
 @pytest.mark.parametrize(("fields", "field", "message"), BAD_EVENT_INPUT)
 def test_bad_event_input_shows_the_form_again_with_the_message_beside_the_field(client, fields, field, message):
-    organizer(client)
+    signed_in_organizer(client)
     data = event_form(**{"slug": "my-event", **fields})
     response = post_form(client, "/manage/events/new", data)
     assert response.status_code == 422
@@ -178,7 +172,7 @@ def test_bad_event_input_shows_the_form_again_with_the_message_beside_the_field(
 
 def test_an_address_another_event_uses_is_refused_beside_the_address_field(client):
     make_event(slug="taken-address", status=EventStatus.DRAFT)  # someone else's draft
-    organizer(client)
+    signed_in_organizer(client)
     data = event_form(slug="taken-address", name="My own event")
     response = post_form(client, "/manage/events/new", data)
     assert response.status_code == 422
@@ -189,7 +183,7 @@ def test_an_address_another_event_uses_is_refused_beside_the_address_field(clien
 
 
 def test_editing_an_event_shows_its_values_and_saves_the_changes(client):
-    user = organizer(client)
+    user = signed_in_organizer(client)
     event = make_event(
         user,
         status=EventStatus.DRAFT,
@@ -229,7 +223,7 @@ def test_editing_an_event_shows_its_values_and_saves_the_changes(client):
 
 
 def test_editing_with_bad_input_keeps_what_was_typed_and_changes_nothing(client):
-    user = organizer(client)
+    user = signed_in_organizer(client)
     event = make_event(user, name="Summer Meetup")
     changes = event_form(name="Summer Meetup!", slug=event.slug, capacity="abc", ends_at=f"{YEAR}-03-14T07:00")
     response = post_form(client, f"/manage/events/{event.slug}/edit", changes)
@@ -241,7 +235,7 @@ def test_editing_with_bad_input_keeps_what_was_typed_and_changes_nothing(client)
 
 
 def test_an_edit_that_fails_a_rule_keeps_what_was_typed(client):
-    user = organizer(client)
+    user = signed_in_organizer(client)
     event = make_event(user, name="Autumn Meetup")
     changes = event_form(name="Autumn Meetup renamed", slug=event.slug, ends_at=f"{YEAR}-03-14T07:00")
     response = post_form(client, f"/manage/events/{event.slug}/edit", changes)
@@ -253,7 +247,7 @@ def test_an_edit_that_fails_a_rule_keeps_what_was_typed(client):
 
 
 def test_an_edit_to_an_address_another_event_uses_is_refused(client):
-    user = organizer(client)
+    user = signed_in_organizer(client)
     make_event(slug="their-address")
     event = make_event(user, name="Mine")
     response = post_form(client, f"/manage/events/{event.slug}/edit", event_form(name="Mine", slug="their-address"))
@@ -265,7 +259,7 @@ def test_an_edit_to_an_address_another_event_uses_is_refused(client):
 
 
 def test_an_edit_with_an_impossible_year_is_an_error_not_a_crash(client):
-    user = organizer(client)
+    user = signed_in_organizer(client)
     event = make_event(user)
     data = event_form(slug=event.slug, starts_at="0001-01-01T00:00", ends_at="0001-01-01T05:00")
     response = post_form(client, f"/manage/events/{event.slug}/edit", data)
@@ -276,7 +270,7 @@ def test_an_edit_with_an_impossible_year_is_an_error_not_a_crash(client):
 
 
 def test_capacity_below_the_seats_taken_is_an_error_not_a_crash(client):
-    user = organizer(client)
+    user = signed_in_organizer(client)
     event = make_event(user, capacity=100)
     event.seats_taken = 40
     db.session.commit()
@@ -291,7 +285,7 @@ def test_capacity_below_the_seats_taken_is_an_error_not_a_crash(client):
 
 
 def test_my_events_lists_only_my_own_events(client):
-    user = organizer(client)
+    user = signed_in_organizer(client)
     make_event(user, name="Mine, published")
     make_event(user, name="Mine, a draft", status=EventStatus.DRAFT)
     make_event(name="Somebody else's")
@@ -304,7 +298,7 @@ def test_my_events_lists_only_my_own_events(client):
 
 
 def test_publishing_asks_first_and_then_puts_the_event_on_the_home_page(client, app):
-    user = organizer(client)
+    user = signed_in_organizer(client)
     event = make_event(user, name="Launch Party", status=EventStatus.DRAFT)
     visitor = app.test_client()
     assert visitor.get(f"/events/{event.slug}").status_code == 404
@@ -326,7 +320,7 @@ def test_publishing_asks_first_and_then_puts_the_event_on_the_home_page(client, 
 
 
 def test_unpublishing_makes_the_event_a_private_draft_again(client, app):
-    user = organizer(client)
+    user = signed_in_organizer(client)
     event = make_event(user, name="Launch Party")
     assert "The event becomes a draft that only you can see." in page(
         client.get(f"/manage/events/{event.slug}/unpublish")
@@ -341,7 +335,7 @@ def test_unpublishing_makes_the_event_a_private_draft_again(client, app):
 
 
 def test_cancelling_asks_first_then_the_page_says_so_and_it_cannot_be_undone(client, app):
-    user = organizer(client)
+    user = signed_in_organizer(client)
     event = make_event(user, name="Rainy Picnic")
     confirm = page(client.get(f"/manage/events/{event.slug}/cancel"))
     assert "Cancel “Rainy Picnic”?" in confirm.text() and "cannot be undone" in confirm.text()
@@ -361,7 +355,7 @@ def test_cancelling_asks_first_then_the_page_says_so_and_it_cannot_be_undone(cli
 
 
 def test_a_status_change_without_the_csrf_token_is_refused(client):
-    user = organizer(client)
+    user = signed_in_organizer(client)
     event = make_event(user, status=EventStatus.DRAFT)
     assert client.post(f"/manage/events/{event.slug}/publish").status_code == 400
     assert client.post(f"/manage/events/{event.slug}/cancel").status_code == 400
@@ -423,7 +417,7 @@ def snapshot(event: Event):
 def test_an_organizer_never_sees_another_organizers_draft(client):
     event = someone_elses_event(EventStatus.DRAFT)
     before = snapshot(event)
-    organizer(client)
+    signed_in_organizer(client)
     response = client.get(f"/events/{event.slug}")
     assert response.status_code == 404 and "Their Event" not in response.get_data(as_text=True)
     for path in manage_pages(event):
@@ -438,7 +432,7 @@ def test_an_organizer_never_sees_another_organizers_draft(client):
 def test_an_organizer_cannot_manage_another_organizers_published_event(client):
     event = someone_elses_event(EventStatus.PUBLISHED)
     before = snapshot(event)
-    organizer(client)
+    signed_in_organizer(client)
     public = client.get(f"/events/{event.slug}")
     assert public.status_code == 200 and "Manage this event" not in page(public).text()
     for path in manage_pages(event):
@@ -462,7 +456,7 @@ def test_visitors_are_sent_to_the_login_page_from_every_organizer_page(client):
 
 
 def test_the_organizer_sees_their_own_draft_and_a_link_to_manage_it(client):
-    user = organizer(client)
+    user = signed_in_organizer(client)
     event = make_event(user, status=EventStatus.DRAFT, name="Secret Plans")
     text = page(client.get(f"/events/{event.slug}")).text()
     assert "Secret Plans" in text and "Manage this event" in text
@@ -535,7 +529,7 @@ def test_an_unknown_event_is_a_not_found_page(client):
 
 
 def test_an_unknown_event_on_the_organizer_pages_is_not_found(client):
-    organizer(client)
+    signed_in_organizer(client)
     for path in ("/manage/events/no-such-event", "/manage/events/no-such-event/edit"):
         response = client.get(path)
         assert response.status_code == 404 and response.mimetype == "text/html"
@@ -545,7 +539,7 @@ def test_an_unknown_event_on_the_organizer_pages_is_not_found(client):
 
 
 def test_adding_a_ticket_type_lists_it_on_the_dashboard_and_the_public_page(client):
-    user = organizer(client)
+    user = signed_in_organizer(client)
     event = make_event(user, capacity=400)
     response = post_form(
         client,
@@ -568,7 +562,7 @@ def test_adding_a_ticket_type_lists_it_on_the_dashboard_and_the_public_page(clie
     ],
 )
 def test_a_bad_ticket_type_shows_the_dashboard_again_with_the_form_open(client, fields, field, message):
-    user = organizer(client)
+    user = signed_in_organizer(client)
     event = make_event(user)
     data = {"description": "For students.", **fields}
     response = post_form(client, f"/manage/events/{event.slug}/ticket-types", data)
@@ -584,7 +578,7 @@ def test_a_bad_ticket_type_shows_the_dashboard_again_with_the_form_open(client, 
 
 
 def test_editing_a_ticket_type(client):
-    user = organizer(client)
+    user = signed_in_organizer(client)
     event = make_event(user)
     ticket_type = event.ticket_types[0]
     path = f"/manage/events/{event.slug}/ticket-types/{ticket_type.id}"
@@ -606,7 +600,7 @@ def test_editing_a_ticket_type(client):
 
 
 def test_a_ticket_type_capacity_below_its_seats_taken_is_an_error_not_a_crash(client):
-    user = organizer(client)
+    user = signed_in_organizer(client)
     event = make_event(user)
     ticket_type = event.ticket_types[0]
     ticket_type.seats_taken = 7
@@ -621,7 +615,7 @@ def test_a_ticket_type_capacity_below_its_seats_taken_is_an_error_not_a_crash(cl
 
 
 def test_deleting_ticket_types_but_never_the_last_one(client):
-    user = organizer(client)
+    user = signed_in_organizer(client)
     event = make_event(user)
     extra = add_ticket_type(event, "Early bird")
     general = event.ticket_types[0]
@@ -645,7 +639,7 @@ def test_deleting_ticket_types_but_never_the_last_one(client):
 
 
 def test_a_ticket_type_of_another_event_is_not_found(client):
-    user = organizer(client)
+    user = signed_in_organizer(client)
     mine, other = make_event(user), make_event(user)
     path = f"/manage/events/{mine.slug}/ticket-types/{other.ticket_types[0].id}"
     assert client.get(path).status_code == 404
@@ -656,7 +650,7 @@ def test_a_ticket_type_of_another_event_is_not_found(client):
 
 
 def test_adding_questions_of_each_kind(client):
-    user = organizer(client)
+    user = signed_in_organizer(client)
     event = make_event(user)
     base = f"/manage/events/{event.slug}/questions"
     typed = [
@@ -692,7 +686,7 @@ def test_adding_questions_of_each_kind(client):
     ],
 )
 def test_a_bad_question_shows_the_dashboard_again_with_what_was_typed(client, fields, field, message):
-    user = organizer(client)
+    user = signed_in_organizer(client)
     event = make_event(user)
     data = {"label": "Favourite colour", "required": "y", "help_text": "Pick one.", **fields}
     response = post_form(client, f"/manage/events/{event.slug}/questions", data)
@@ -711,7 +705,7 @@ def test_a_bad_question_shows_the_dashboard_again_with_what_was_typed(client, fi
 
 
 def test_editing_a_question(client):
-    user = organizer(client)
+    user = signed_in_organizer(client)
     event = make_event(user)
     question = add_question(event, QuestionDetails("Your role", QuestionKind.SELECT, True, ["Founder", "Investor"]))
     path = f"/manage/events/{event.slug}/questions/{question.id}"
@@ -741,7 +735,7 @@ def test_editing_a_question(client):
 
 
 def test_deleting_a_question(client):
-    user = organizer(client)
+    user = signed_in_organizer(client)
     event = make_event(user)
     keep = add_question(event, QuestionDetails("Keep me", QuestionKind.TEXT))
     drop = add_question(event, QuestionDetails("Drop me", QuestionKind.TEXT))
@@ -755,7 +749,7 @@ def test_deleting_a_question(client):
 
 
 def test_moving_questions_up_and_down_changes_the_order_on_the_dashboard(client):
-    user = organizer(client)
+    user = signed_in_organizer(client)
     event = make_event(user)
     first, second, third = (
         add_question(event, QuestionDetails(label, QuestionKind.TEXT)) for label in ("First", "Second", "Third")
@@ -778,7 +772,7 @@ def test_moving_questions_up_and_down_changes_the_order_on_the_dashboard(client)
 
 
 def test_a_question_move_without_the_csrf_token_is_refused(client):
-    user = organizer(client)
+    user = signed_in_organizer(client)
     event = make_event(user)
     add_question(event, QuestionDetails("First", QuestionKind.TEXT))
     second = add_question(event, QuestionDetails("Second", QuestionKind.TEXT))
@@ -790,7 +784,7 @@ def test_a_question_move_without_the_csrf_token_is_refused(client):
 
 
 def test_every_organizer_form_page_has_the_csrf_token_and_a_label_for_every_field(client):
-    user = organizer(client)
+    user = signed_in_organizer(client)
     event = make_event(user, status=EventStatus.DRAFT)
     ticket_type = event.ticket_types[0]
     question = add_question(event, QuestionDetails("Your role", QuestionKind.SELECT, True, ["A", "B"]))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy.exc import IntegrityError
 
@@ -149,3 +151,19 @@ def test_a_scan_whose_write_fails_for_another_reason_is_a_409_not_a_500(client, 
     response = client.post(f"/api/v1/events/{event.slug}/checkins", json=scan, headers=gate)
     assert_error(response, 409, "conflict")
     assert scan_count() == 0
+
+
+def test_no_page_that_takes_a_post_answers_a_hostile_body_with_a_5xx(app, organizer, event):
+    token = csrf_token(organizer)
+    li = attendee(event, "Li Wei")
+    values = {"slug": event.slug, "code": li.code, "secret": "A" * 32, "token": "esd_x", "action": "approve"}
+    posted = [r for r in app.url_map.iter_rules() if "POST" in r.methods and not r.rule.startswith("/api/")]
+    assert len(posted) > 10, "the page routes were not found"
+    problems = []
+    for rule in posted:
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda m: values.get(m.group(1), "1"), rule.rule)
+        for content_type, body in NOT_FORM_BODIES:
+            response = organizer.post(path, data=body, content_type=content_type, headers={"X-CSRFToken": token})
+            if response.status_code >= 500:
+                problems.append(f"POST {path} {content_type} {body[:30]!r} -> {response.status_code}")
+    assert problems == []
