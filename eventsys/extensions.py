@@ -29,8 +29,9 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 
 
-def _client_address() -> str:
+def client_address() -> str:
+    """The client's address, the key of every per-address rate limit."""
     return get_remote_address() or request.remote_addr or "unknown"
 
 
-limiter = Limiter(key_func=_client_address)
+limiter = Limiter(key_func=client_address)

@@ -50,3 +50,31 @@ def test_login_form_is_rate_limited(client):
     assert response.status_code == 429
     assert "Retry-After" in response.headers
     assert "Too many requests" in response.get_data(as_text=True)
+
+
+def _login_attempt(client, token, email, address, password="wrong password"):
+    data = {"csrf_token": token, "email": email, "password": password}
+    return client.post("/login", data=data, environ_base={"REMOTE_ADDR": address})
+
+
+def test_login_form_limits_one_account_across_addresses(client):
+    """Guesses spread over many addresses still meet the account's limit (here 5 an hour)."""
+    user = make_user()
+    token = csrf_token(client, "/login")
+    statuses = [_login_attempt(client, token, user.email, f"203.0.113.{n % 7}").status_code for n in range(12)]
+    assert statuses == [422] * 5 + [429] * 7
+    # Even the right password waits, in any case of the address; another account is not held up.
+    assert _login_attempt(client, token, user.email.upper(), "203.0.113.50", PASSWORD).status_code == 429
+    other = make_user()
+    assert _login_attempt(client, token, other.email, "203.0.113.51", PASSWORD).status_code == 302
+
+
+def test_the_login_page_and_the_token_endpoint_count_into_one_account_limit(client):
+    user = make_user()
+    token = csrf_token(client, "/login")
+    for n in range(3):
+        assert _login_attempt(client, token, user.email, f"203.0.113.{n}").status_code == 422
+    for n in range(2):
+        assert _token_request(client, user.email, address=f"198.51.100.{n}").status_code == 401
+    assert _token_request(client, user.email, address="198.51.100.9", password=PASSWORD).status_code == 429
+    assert _login_attempt(client, token, user.email, "203.0.113.9", PASSWORD).status_code == 429

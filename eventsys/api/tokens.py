@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
-
 from eventsys.api import api_bp
 from eventsys.api.auth import Unauthorized, caller
 from eventsys.api.schema import Field, json_body, read_fields
 from eventsys.auth.models import TokenKind
 from eventsys.auth.services import authenticate, issue_token, revoke_token
-from eventsys.extensions import limiter
+from eventsys.auth.throttle import login_limits
 
 TOKEN_REQUEST = {
     "email": Field(str, required=True),
@@ -18,18 +16,8 @@ TOKEN_REQUEST = {
 }
 
 
-def _account_key() -> str:
-    try:
-        data = request.get_json(silent=True)
-    except RecursionError:
-        data = None
-    email = data.get("email") if isinstance(data, dict) else None
-    return "account:" + (email.strip().lower() if isinstance(email, str) else "-")
-
-
 @api_bp.post("/tokens")
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
-@limiter.limit(lambda: current_app.config["ACCOUNT_RATE_LIMIT"], key_func=_account_key)
+@login_limits
 def create_token():
     values = read_fields(json_body(), TOKEN_REQUEST)
     user = authenticate(values["email"], values["password"])

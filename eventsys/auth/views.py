@@ -10,6 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from eventsys.auth import services
 from eventsys.auth.forms import ChangePasswordForm, LoginForm, SignupForm
 from eventsys.auth.models import User
+from eventsys.auth.throttle import login_limits
 from eventsys.errors import InvalidCredentials, ValidationFailed
 from eventsys.extensions import db, limiter, login_manager
 from eventsys.forms import add_field_errors
@@ -42,10 +43,6 @@ def _safe_next(target: str | None) -> str:
     return url_for("manage.my_events")
 
 
-def _form_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 @auth_bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["ACCOUNT_RATE_LIMIT"], methods=["POST"])
 def signup():
@@ -68,7 +65,7 @@ def signup():
 
 
 @auth_bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_form_limit, methods=["POST"])
+@login_limits
 def login():
     if current_user.is_authenticated:
         return redirect(_safe_next(request.args.get("next")))
