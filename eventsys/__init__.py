@@ -11,7 +11,7 @@ from eventsys import cli, security, web_errors
 from eventsys.api import api_bp
 from eventsys.auth.views import auth_bp
 from eventsys.checkin.views import door_bp
-from eventsys.config import DefaultConfig, settings_from_environment
+from eventsys.config import DefaultConfig, settings_from_environment, tie_cookie_settings
 from eventsys.database import configure_engine
 from eventsys.events.views import manage_bp, public_bp
 from eventsys.extensions import csrf, db, limiter, login_manager, migrate
@@ -35,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(settings_from_environment(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
+    tie_cookie_settings(app.config)
     app.json.sort_keys = False  # keep the contract's field order
     app.session_interface = PagesOnlySessionInterface()
 

@@ -58,6 +58,12 @@ def settings_from_environment(instance_path: str) -> dict:
     }
 
 
+def tie_cookie_settings(config: dict) -> None:
+    """Behind HTTPS every cookie is Secure: Flask-Login's remember cookie (valid a year) follows
+    the session cookie unless it is set on its own."""
+    config.setdefault("REMEMBER_COOKIE_SECURE", bool(config.get("SESSION_COOKIE_SECURE")))
+
+
 class DefaultConfig:
     """Values that do not come from the environment."""
 

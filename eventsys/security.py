@@ -40,6 +40,9 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+HSTS = "max-age=31536000"
+
+
 def register(app: Flask) -> None:
     proxies = app.config.get("TRUSTED_PROXY_COUNT", 0)
     if proxies:
@@ -75,4 +78,6 @@ def register(app: Flask) -> None:
         headers.setdefault("X-Frame-Options", "DENY")
         if response.mimetype == "text/html":
             headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        if current_app.config["SESSION_COOKIE_SECURE"]:  # served over HTTPS: browsers must keep to it
+            headers.setdefault("Strict-Transport-Security", HSTS)
         return response
