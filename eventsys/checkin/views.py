@@ -180,7 +180,7 @@ def leave(slug: str):
 # --- the organizer: door links and door staff --------------------------------------------------
 
 
-def _door_access_page(event: Event, link_form=None, staff_form=None, status: int = 200):
+def _door_access_page(event: Event, link_form=None, staff_form=None, status: int = 200, new_link=None):
     tokens = db.session.scalars(list_door_tokens(event.id)).all()
     return (
         render_template(
@@ -190,6 +190,7 @@ def _door_access_page(event: Event, link_form=None, staff_form=None, status: int
             staff=staff.door_staff_of(event),
             link_form=link_form or DoorLinkForm(formdata=None),
             staff_form=staff_form or DoorStaffForm(formdata=None),
+            new_link=new_link,
         ),
         status,
     )
@@ -213,9 +214,10 @@ def create_door_link(slug: str):
     except ValidationFailed as exc:
         add_field_errors(form, exc)
         return _door_access_page(event, link_form=form, status=422)
-    flash(f"Door link for “{link.token.label}” (shown once; open it on the gate's phone):", "success")
-    flash(link.url, "link")
-    return redirect(url_for("door.door_access", slug=slug))
+    # Shown on this answer alone: a flash would carry the token in the (signed, readable) session cookie.
+    response = make_response(_door_access_page(event, new_link=link, status=201))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @door_bp.post("/manage/events/<slug>/door-links/<int:token_id>/revoke")
