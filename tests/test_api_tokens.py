@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import base64
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from eventsys.auth.models import ApiToken, TokenKind
 from eventsys.events.models import EventStatus
 from eventsys.extensions import db
-from tests.api_helpers import assert_error, assert_page, assert_validation
+from eventsys.timeutil import utcnow
+from tests.api_helpers import assert_error, assert_page, assert_timestamp_with_offset, assert_validation
 from tests.conftest import PASSWORD, bearer, make_event, make_token, make_user
 
 pytestmark = pytest.mark.both_databases
@@ -124,7 +126,7 @@ def test_a_valid_bearer_token_does_not_disturb_token_creation(client):
 
 
 def test_wrong_methods_on_tokens_are_405_json(client):
-    assert_error(client.get("/api/v1/tokens"), 405)
+    assert_error(client.put("/api/v1/tokens"), 405)
     assert_error(client.get("/api/v1/tokens/current"), 405)
 
 
@@ -280,3 +282,104 @@ class TestRateLimits:
     def test_deeply_nested_json_is_400_with_the_limiter_reading_the_body(self, client):
         response = client.post("/api/v1/tokens", data="[" * 100_000, content_type="application/json")
         assert_error(response, 400)
+
+
+# --- GET /api/v1/tokens, DELETE /api/v1/tokens/{id} ----------------------------------------------
+
+
+def test_list_shows_the_callers_personal_tokens_and_never_a_token(client):
+    user = make_user()
+    event = make_event(user)
+    first = new_token(client, user.email, label="Laptop").json["token"]
+    second = new_token(client, user.email, label="CI").json["token"]
+    make_token(user, TokenKind.DOOR, event, label="North door")  # a door token is listed per event
+    make_token(make_user(), label="Someone else's")
+    revoked = new_token(client, user.email, label="Old").json["token"]
+    client.delete("/api/v1/tokens/current", headers=bearer(revoked))
+
+    response = client.get("/api/v1/tokens", headers=bearer(second))
+    assert response.status_code == 200
+    body = response.json
+    assert_page(body)
+    assert body["total"] == 2
+    assert [item["label"] for item in body["items"]] == ["Laptop", "CI"]
+    for item in body["items"]:
+        assert {"id", "label", "created_at", "last_used_at"} <= set(item)
+        assert_timestamp_with_offset(item["created_at"])
+    text = response.get_data(as_text=True)
+    assert first not in text and second not in text
+    assert [item["current"] for item in body["items"]] == [False, True]
+
+
+def test_list_is_paginated(client):
+    user = make_user()
+    tokens = [make_token(user, label=f"token {n}") for n in range(5)]
+    body = client.get("/api/v1/tokens?per_page=2&page=2", headers=bearer(tokens[0])).json
+    assert (body["total"], body["page"], body["per_page"]) == (5, 2, 2)
+    assert [item["label"] for item in body["items"]] == ["token 2", "token 3"]
+
+
+def test_listing_needs_a_personal_token(client):
+    user = make_user()
+    door = make_token(user, TokenKind.DOOR, make_event(user))
+    assert_error(client.get("/api/v1/tokens"), 401, "unauthorized")
+    assert_error(client.get("/api/v1/tokens", headers=bearer(door)), 403, "forbidden")
+
+
+def test_last_used_at_is_recorded_at_most_once_a_minute(client):
+    user = make_user()
+    token = make_token(user, label="script")
+    listed = client.get("/api/v1/tokens", headers=bearer(make_token(user, label="lister"))).json["items"]
+    assert [item["last_used_at"] for item in listed if item["label"] == "script"] == [None]
+    client.get("/api/v1/events", headers=bearer(token))
+    row = db.session.scalar(select(ApiToken).where(ApiToken.label == "script"))
+    db.session.refresh(row)
+    first_use = row.last_used_at
+    assert first_use is not None and utcnow() - first_use < timedelta(seconds=30)
+    client.get("/api/v1/events", headers=bearer(token))
+    db.session.refresh(row)
+    assert row.last_used_at == first_use  # a second later: no write
+    earlier = utcnow() - timedelta(minutes=2)
+    db.session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=earlier))
+    db.session.commit()
+    client.get("/api/v1/events", headers=bearer(token))
+    db.session.refresh(row)
+    assert row.last_used_at > earlier + timedelta(minutes=1)
+
+
+def test_a_door_token_records_no_last_use(client):
+    user = make_user()
+    event = make_event(user)
+    door = make_token(user, TokenKind.DOOR, event, label="North door")
+    response = client.post(f"/api/v1/events/{event.slug}/checkins", json={"code": "ABCD-EFGH"}, headers=bearer(door))
+    assert response.status_code == 200
+    stored = db.session.scalar(select(ApiToken).where(ApiToken.kind == TokenKind.DOOR))
+    assert stored.last_used_at is None
+
+
+def test_delete_one_token_is_204_and_only_that_token_stops_working(client):
+    user = make_user()
+    keep = make_token(user, label="keep")
+    drop = make_token(user, label="drop")
+    listed = client.get("/api/v1/tokens", headers=bearer(keep)).json["items"]
+    drop_id = next(item["id"] for item in listed if item["label"] == "drop")
+    response = client.delete(f"/api/v1/tokens/{drop_id}", headers=bearer(keep))
+    assert response.status_code == 204 and response.get_data() == b""
+    assert_error(client.get("/api/v1/events", headers=bearer(drop)), 401, "unauthorized")
+    assert client.get("/api/v1/events", headers=bearer(keep)).status_code == 200
+    assert [item["label"] for item in client.get("/api/v1/tokens", headers=bearer(keep)).json["items"]] == ["keep"]
+    assert_error(client.delete(f"/api/v1/tokens/{drop_id}", headers=bearer(keep)), 404, "not_found")
+
+
+def test_delete_is_404_for_another_users_token_a_door_token_or_an_unknown_id(client):
+    user = make_user()
+    other = make_user()
+    event = make_event(user)
+    token = make_token(user)
+    theirs = make_token(other, label="theirs")
+    make_token(user, TokenKind.DOOR, event, label="North door")
+    ids = {t.label: t.id for t in db.session.scalars(select(ApiToken))}
+    for token_id in (ids["theirs"], ids["North door"], 999_999, 2**40):
+        assert_error(client.delete(f"/api/v1/tokens/{token_id}", headers=bearer(token)), 404, "not_found")
+    assert client.get("/api/v1/events", headers=bearer(theirs)).status_code == 200
+    assert_error(client.delete(f"/api/v1/tokens/{ids['theirs']}"), 401, "unauthorized")

@@ -260,7 +260,7 @@ def test_changing_the_password_logs_out_every_other_browser(client, app):
 
     response = post_form(client, "/account/password", {"current_password": PASSWORD, "new_password": NEW_PASSWORD})
     assert location_path(response) == "/manage/events"
-    assert "Other devices have been logged out." in page(client.get("/manage/events")).text()
+    assert "Other devices are logged out and your API tokens revoked." in page(client.get("/manage/events")).text()
     assert is_logged_in(client)  # this browser stays logged in
     assert not is_logged_in(other_browser)
     remembered.delete_cookie("session")  # the "keep me logged in" cookie alone does not let it back in

@@ -8,7 +8,7 @@ from flask import g, request
 
 from eventsys.api import api_bp
 from eventsys.auth.models import TokenKind, User
-from eventsys.auth.services import ActiveToken, find_active_token
+from eventsys.auth.services import ActiveToken, find_active_token, note_token_use
 from eventsys.errors import DomainError, Forbidden
 
 
@@ -58,4 +58,5 @@ def identify_caller() -> None:
     token = find_active_token(value.strip()) if scheme.lower() == "bearer" and value.strip() else None
     if token is None:
         raise Unauthorized("The token is unknown or revoked.")
+    note_token_use(token)
     g.caller = Caller(token)

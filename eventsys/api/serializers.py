@@ -63,3 +63,14 @@ def event_json(event: Event, with_questions: bool = True) -> dict[str, Any]:
 
 def door_token_json(token: ApiToken, tz: str) -> dict[str, Any]:
     return {"id": token.id, "label": token.label, "created_at": isoformat(token.created_at, tz)}
+
+
+def personal_token_json(token: ApiToken, current_id: int | None) -> dict[str, Any]:
+    """A personal token as its owner sees it: never the token itself, which is not stored."""
+    return {
+        "id": token.id,
+        "label": token.label,
+        "created_at": isoformat(token.created_at),
+        "last_used_at": isoformat(token.last_used_at),
+        "current": token.id == current_id,
+    }

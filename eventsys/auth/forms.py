@@ -26,5 +26,5 @@ class ChangePasswordForm(FlaskForm):
     new_password = PasswordField(
         "New password",
         validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024)],
-        description=f"At least {MIN_PASSWORD_LENGTH} characters. Other devices are logged out.",
+        description=f"At least {MIN_PASSWORD_LENGTH} characters. Other devices are logged out; API tokens revoked.",
     )

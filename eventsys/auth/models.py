@@ -49,6 +49,8 @@ class ApiToken(db.Model):
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Personal tokens only, and to the minute (see auth.services.note_token_use); door tokens never.
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
     event: Mapped[Event | None] = relationship()  # noqa: F821

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Select, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from eventsys.auth.models import ApiToken, TokenKind, User
@@ -17,11 +18,14 @@ from eventsys.auth.passwords import (
     needs_rehash,
     verify_password,
 )
+from eventsys.database import write_transaction
 from eventsys.errors import InvalidCredentials, NotFound, ValidationFailed
 from eventsys.extensions import db
 from eventsys.timeutil import utcnow
 
 TOKEN_PREFIX = {TokenKind.PERSONAL: "esp_", TokenKind.DOOR: "esd_"}
+# A personal token's last use is recorded to this precision, so a busy script costs a write a minute.
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 def normalize_email(email: str) -> str:
@@ -87,7 +91,19 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
         raise ValidationFailed({"new_password": problems})
     user.password_hash = hash_password(new_password)
     user.session_version += 1
+    _revoke_personal_tokens(user.id)
     db.session.commit()
+
+
+def _revoke_personal_tokens(user_id: int) -> None:
+    """End every personal token of the account (in the caller's transaction); door links stay:
+    they belong to gates, which a password change must not stop in the middle of an event."""
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.kind == TokenKind.PERSONAL, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _hash_token(token: str) -> str:
@@ -118,6 +134,7 @@ class ActiveToken:
     user_id: int
     event_id: int | None
     label: str
+    last_used_at: datetime | None = None
 
     @property
     def user(self) -> User:
@@ -125,15 +142,39 @@ class ActiveToken:
 
 
 _tokens = ApiToken.__table__
-ACTIVE_TOKEN = select(_tokens.c.id, _tokens.c.kind, _tokens.c.user_id, _tokens.c.event_id, _tokens.c.label).where(
-    _tokens.c.token_hash == bindparam("token_hash"), _tokens.c.revoked_at.is_(None)
+ACTIVE_TOKEN = select(
+    _tokens.c.id, _tokens.c.kind, _tokens.c.user_id, _tokens.c.event_id, _tokens.c.label, _tokens.c.last_used_at
+).where(_tokens.c.token_hash == bindparam("token_hash"), _tokens.c.revoked_at.is_(None))
+NOTE_USE = (
+    update(_tokens)
+    .where(
+        _tokens.c.id == bindparam("token_id"),
+        or_(_tokens.c.last_used_at.is_(None), _tokens.c.last_used_at < bindparam("stale_before")),
+    )
+    .values(last_used_at=bindparam("now"))
 )
 
 
 def find_active_token(clear: str) -> ActiveToken | None:
     """The token, unless it is unknown or revoked (checked on every request: revoking is immediate)."""
     row = db.session.connection().execute(ACTIVE_TOKEN, {"token_hash": _hash_token(clear)}).first()
-    return ActiveToken(row.id, TokenKind(row.kind), row.user_id, row.event_id, row.label) if row else None
+    if row is None:
+        return None
+    return ActiveToken(row.id, TokenKind(row.kind), row.user_id, row.event_id, row.label, row.last_used_at)
+
+
+def note_token_use(token: ActiveToken) -> None:
+    """Record that a personal token was used, at most once a minute (a write of its own).
+
+    Door tokens are not recorded: they scan on the hot path, and a gate's activity is in the scan log.
+    """
+    now = utcnow()
+    if token.kind != TokenKind.PERSONAL:
+        return
+    if token.last_used_at is not None and now - token.last_used_at < LAST_USED_PRECISION:
+        return
+    with write_transaction() as connection:
+        connection.execute(NOTE_USE, {"token_id": token.id, "stale_before": now - LAST_USED_PRECISION, "now": now})
 
 
 def revoke_token(token_id: int) -> None:
@@ -143,7 +184,24 @@ def revoke_token(token_id: int) -> None:
     db.session.commit()
 
 
-def list_door_tokens(event_id: int):
+def personal_tokens(user_id: int) -> Select:
+    """The account's personal tokens that still work, oldest first."""
+    return (
+        select(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.kind == TokenKind.PERSONAL, ApiToken.revoked_at.is_(None))
+        .order_by(ApiToken.id)
+    )
+
+
+def get_personal_token(user_id: int, token_id: int) -> ApiToken:
+    """One working personal token of the account; anyone else's (or a door token) is not found."""
+    token = db.session.get(ApiToken, token_id) if 0 < token_id < 2**31 else None
+    if token is None or token.user_id != user_id or token.kind != TokenKind.PERSONAL or not token.is_active:
+        raise NotFound("No such token.")
+    return token
+
+
+def list_door_tokens(event_id: int) -> Select:
     return (
         select(ApiToken)
         .where(ApiToken.event_id == event_id, ApiToken.kind == TokenKind.DOOR, ApiToken.revoked_at.is_(None))

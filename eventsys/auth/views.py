@@ -101,6 +101,25 @@ def change_password():
             # The session carries the new session version. Pass the user itself, not the proxy, which
             # login_user would store as the request's user and make current_user refer to itself.
             login_user(current_user._get_current_object())
-            flash("Your password is changed. Other devices have been logged out.", "success")
+            flash("Your password is changed. Other devices are logged out and your API tokens revoked.", "success")
             return redirect(url_for("manage.my_events"))
     return render_template("auth/change_password.html", form=form), 422 if form.errors else 200
+
+
+@auth_bp.get("/account/tokens")
+@login_required
+def tokens():
+    listed = db.session.scalars(services.personal_tokens(current_user.id)).all()
+    return render_template("auth/tokens.html", tokens=listed)
+
+
+@auth_bp.route("/account/tokens/<int:token_id>/revoke", methods=["GET", "POST"])
+@login_required
+def revoke_token(token_id: int):
+    """Ask first (GET), then revoke (POST): a script using the token stops working at once."""
+    token = services.get_personal_token(current_user.id, token_id)
+    if request.method == "GET":
+        return render_template("auth/revoke_token.html", token=token)
+    services.revoke_token(token.id)
+    flash(f"The token “{token.label}” is revoked.", "success")
+    return redirect(url_for("auth.tokens"))
