@@ -49,7 +49,11 @@ def settings_from_environment(instance_path: str) -> dict:
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
         "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS")),
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER") or "eventsys <noreply@localhost>",
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or "memory://",
+        # Rate limits count for the whole server: in a SQLite file of their own that every worker on
+        # this machine shares, unless pointed at storage every machine shares (db+postgresql+psycopg://…,
+        # redis://…). See eventsys/ratelimit_storage.py.
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI")
+        or "db+sqlite:///" + str(Path(instance_path) / "ratelimits.db"),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE")),
         "TRUSTED_PROXY_COUNT": int(env.get("TRUSTED_PROXY_COUNT") or 0),
@@ -75,6 +79,6 @@ class DefaultConfig:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     RATELIMIT_HEADERS_ENABLED = True
-    RATELIMIT_STRATEGY = "moving-window"
+    RATELIMIT_STRATEGY = "fixed-window"  # one counter a key: one statement a hit in shared storage
     LOGIN_RATE_LIMIT = "10 per minute"
     ACCOUNT_RATE_LIMIT = "20 per hour"

@@ -86,6 +86,9 @@ def run_migrations_online():
                 logger.info('No changes in schema detected.')
 
     conf_args = current_app.extensions['migrate'].configure_args
+    # The rate limits' own table (eventsys/ratelimit_storage.py) may live in this database; it is
+    # made on first use, never by a migration.
+    conf_args.setdefault("include_name", lambda name, type_, _parent: not (type_ == "table" and name == "rate_limit_counters"))
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -43,6 +43,7 @@ def base_config(database_url: str) -> dict:
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "RATELIMIT_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",  # each test's own counters (a test may ask for a file)
         "PUBLIC_BASE_URL": "http://eventsys.test",
         "SERVER_NAME": None,
     }
