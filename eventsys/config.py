@@ -82,3 +82,5 @@ class DefaultConfig:
     RATELIMIT_STRATEGY = "fixed-window"  # one counter a key: one statement a hit in shared storage
     LOGIN_RATE_LIMIT = "10 per minute"
     ACCOUNT_RATE_LIMIT = "20 per hour"
+    RESET_RATE_LIMIT = "10 per hour"  # password-reset requests from one client address
+    RESET_ACCOUNT_RATE_LIMIT = "3 per hour"  # reset mails to one address

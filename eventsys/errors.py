@@ -84,3 +84,9 @@ class RegistrationNotOpen(Conflict):
 class NonceReused(Conflict):
     code = "nonce_reused"
     message = "This nonce was already used for another scan; send a new nonce for each scan."
+
+
+class ResetLinkInvalid(DomainError):
+    status = 410
+    code = "reset_link_invalid"
+    message = "This password reset link has expired or was used already. Ask for a new one."

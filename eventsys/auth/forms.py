@@ -28,3 +28,15 @@ class ChangePasswordForm(FlaskForm):
         validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024)],
         description=f"At least {MIN_PASSWORD_LENGTH} characters. Other devices are logged out; API tokens revoked.",
     )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("E-mail address", validators=[DataRequired(), Length(max=254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024)],
+        description=f"At least {MIN_PASSWORD_LENGTH} characters. Every device is logged out; API tokens revoked.",
+    )

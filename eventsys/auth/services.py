@@ -91,11 +91,11 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
         raise ValidationFailed({"new_password": problems})
     user.password_hash = hash_password(new_password)
     user.session_version += 1
-    _revoke_personal_tokens(user.id)
+    revoke_personal_tokens(user.id)
     db.session.commit()
 
 
-def _revoke_personal_tokens(user_id: int) -> None:
+def revoke_personal_tokens(user_id: int) -> None:
     """End every personal token of the account (in the caller's transaction); door links stay:
     they belong to gates, which a password change must not stop in the middle of an event."""
     db.session.execute(

@@ -47,3 +47,13 @@ def login_limits(view: Callable) -> Callable:
         _config("LOGIN_RATE_LIMIT"), scope="login-address", key_func=client_address, methods=["POST"]
     )(view)
 
+
+
+def reset_request_limits(view: Callable) -> Callable:
+    """Limit password-reset requests: per client address and per account, so nobody can flood an inbox."""
+    view = limiter.shared_limit(
+        _config("RESET_ACCOUNT_RATE_LIMIT"), scope="reset-account", key_func=_account_key, methods=["POST"]
+    )(view)
+    return limiter.shared_limit(
+        _config("RESET_RATE_LIMIT"), scope="reset-address", key_func=client_address, methods=["POST"]
+    )(view)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from eventsys.auth import services
-from eventsys.auth.forms import ChangePasswordForm, LoginForm, SignupForm
+from eventsys.auth import password_reset, services
+from eventsys.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm
 from eventsys.auth.models import User
-from eventsys.auth.throttle import login_limits
-from eventsys.errors import InvalidCredentials, ValidationFailed
+from eventsys.auth.throttle import login_limits, reset_request_limits
+from eventsys.errors import InvalidCredentials, ResetLinkInvalid, ValidationFailed
 from eventsys.extensions import db, limiter, login_manager
 from eventsys.forms import add_field_errors
 
@@ -123,3 +123,45 @@ def revoke_token(token_id: int):
     services.revoke_token(token.id)
     flash(f"The token “{token.label}” is revoked.", "success")
     return redirect(url_for("auth.tokens"))
+
+
+@auth_bp.route("/password/forgot", methods=["GET", "POST"])
+@reset_request_limits
+def forgot_password():
+    """Ask for a reset link. The answer is the same page whether or not the address has an account."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        try:
+            password_reset.request_password_reset(form.email.data)
+        except ValidationFailed as exc:
+            add_field_errors(form, exc)
+        else:
+            return render_template("auth/forgot_password_sent.html", email=form.email.data.strip())
+    return render_template("auth/forgot_password.html", form=form), 422 if form.errors else 200
+
+
+def _private(response):
+    """A page whose address holds a secret: no Referer to anywhere, never cached."""
+    response = make_response(response)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@auth_bp.route("/password/reset/<secret>", methods=["GET", "POST"])
+def reset_password(secret: str):
+    form = ResetPasswordForm()
+    try:
+        password_reset.find_usable_reset(secret)
+        if form.validate_on_submit():
+            try:
+                password_reset.reset_password(secret, form.new_password.data)
+            except ValidationFailed as exc:
+                add_field_errors(form, exc)
+            else:
+                logout_user()
+                flash("Your password is changed, and every device is logged out. Log in with the new one.", "success")
+                return redirect(url_for("auth.login"))
+    except ResetLinkInvalid as exc:
+        return _private((render_template("auth/reset_link_invalid.html", message=exc.message), exc.status))
+    return _private((render_template("auth/reset_password.html", form=form), 422 if form.errors else 200))

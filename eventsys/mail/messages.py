@@ -15,7 +15,8 @@ from eventsys.mail.models import MailKind, OutboxMessage
 from eventsys.registration import tickets
 from eventsys.registration.models import Registration, RegistrationStatus
 from eventsys.registration.services import waitlist_position
-from eventsys.registration.tickets import invitation_secret, manage_secret_of, qr_payload_of
+from eventsys.registration.tickets import invitation_secret, manage_secret_of, qr_payload_of, reset_secret_of
+from eventsys.timeutil import utcnow
 from eventsys.urls import public_url
 
 SUBJECTS = {
@@ -29,6 +30,7 @@ SUBJECTS = {
     MailKind.LINK_AGAIN: "Your registration for {event}",
     MailKind.DOOR_INVITE: "You are invited to check people in at {event}",
     MailKind.EVENT_CANCELLED: "{event} is cancelled",
+    MailKind.PASSWORD_RESET: "Reset your eventsys password",
 }
 TICKET_KINDS = {MailKind.CONFIRMED, MailKind.PROMOTED, MailKind.APPROVED, MailKind.LINK_AGAIN}
 
@@ -43,7 +45,10 @@ class RenderedMessage:
 
 
 def is_obsolete(message: OutboxMessage) -> bool:
-    """A ticket message for a registration that is no longer confirmed would mislead: skip it."""
+    """A ticket message for a registration that is no longer confirmed would mislead: skip it.
+    So would a reset link that was used or has expired by the time the mail goes out."""
+    if message.kind == MailKind.PASSWORD_RESET:
+        return not message.password_reset.is_usable(utcnow())
     if message.kind == MailKind.DOOR_INVITE:
         return not _door_staff(message).is_active
     registration = message.registration
@@ -85,7 +90,26 @@ def _render_door_invite(message: OutboxMessage) -> RenderedMessage:
     )
 
 
+def _render_password_reset(message: OutboxMessage) -> RenderedMessage:
+    reset = message.password_reset
+    context = {
+        "user": reset.user,
+        "reset_url": public_url("auth.reset_password", secret=reset_secret_of(reset)),
+        "minutes": int((reset.expires_at - reset.created_at).total_seconds() // 60),
+        "forgot_url": public_url("auth.forgot_password"),
+    }
+    return RenderedMessage(
+        subject=SUBJECTS[message.kind],
+        text=render_template("mail/password_reset.txt", **context),
+        html=render_template("mail/password_reset.html", **context),
+        qr_png=None,
+        ics=None,
+    )
+
+
 def render(message: OutboxMessage) -> RenderedMessage:
+    if message.kind == MailKind.PASSWORD_RESET:
+        return _render_password_reset(message)
     if message.kind == MailKind.DOOR_INVITE:
         return _render_door_invite(message)
     registration = message.registration

@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from eventsys.auth.models import PasswordReset
 from eventsys.events.models import Event, enum_column
 from eventsys.extensions import db
 from eventsys.registration.models import Registration
@@ -25,6 +26,7 @@ class MailKind(enum.StrEnum):
     LINK_AGAIN = "link_again"
     DOOR_INVITE = "door_invite"
     EVENT_CANCELLED = "event_cancelled"
+    PASSWORD_RESET = "password_reset"  # to an organizer; no event
 
 
 class OutboxStatus(enum.StrEnum):
@@ -41,9 +43,12 @@ class OutboxMessage(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[MailKind] = mapped_column(enum_column(MailKind))
-    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
     door_staff_id: Mapped[int | None] = mapped_column(ForeignKey("door_staff.id", ondelete="CASCADE"), index=True)
+    password_reset_id: Mapped[int | None] = mapped_column(
+        ForeignKey("password_resets.id", ondelete="CASCADE"), index=True
+    )
     to_address: Mapped[str] = mapped_column(String(254))
     status: Mapped[OutboxStatus] = mapped_column(enum_column(OutboxStatus), default=OutboxStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(default=0)
@@ -54,4 +59,5 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     registration: Mapped[Registration | None] = relationship()
-    event: Mapped[Event] = relationship()
+    event: Mapped[Event | None] = relationship()
+    password_reset: Mapped[PasswordReset | None] = relationship()

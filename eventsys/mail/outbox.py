@@ -26,9 +26,10 @@ def queue_mail(
     kind: MailKind,
     to: str,
     *,
-    event_id: int,
+    event_id: int | None = None,
     registration_id: int | None = None,
     door_staff_id: int | None = None,
+    password_reset_id: int | None = None,
 ) -> None:
     """Queue one message in the transaction of ``target``; the sender is woken once it commits.
 
@@ -41,6 +42,7 @@ def queue_mail(
         "event_id": event_id,
         "registration_id": registration_id,
         "door_staff_id": door_staff_id,
+        "password_reset_id": password_reset_id,
         "to_address": to,
         "status": OutboxStatus.QUEUED,
         "attempts": 0,

@@ -59,6 +59,10 @@ def door_invite_secret(key: bytes, nonce: bytes) -> str:
     return _derive(key, b"door-invite:", nonce)
 
 
+def password_reset_secret(key: bytes, nonce: bytes) -> str:
+    return _derive(key, b"password-reset:", nonce)
+
+
 # --- the secrets of one registration or invitation, under this server's key -----------------
 
 
@@ -68,6 +72,10 @@ class HasTicketNonce(Protocol):
 
 class HasInviteNonce(Protocol):
     invite_nonce: bytes
+
+
+class HasNonce(Protocol):
+    nonce: bytes
 
 
 def ticket_key() -> bytes:
@@ -84,6 +92,11 @@ def manage_secret_of(registration: HasTicketNonce) -> str:
 
 def invitation_secret(staff: HasInviteNonce) -> str:
     return door_invite_secret(ticket_key(), staff.invite_nonce)
+
+
+def reset_secret_of(reset: HasNonce) -> str:
+    """The secret in a password-reset link (the database keeps only its hash)."""
+    return password_reset_secret(ticket_key(), reset.nonce)
 
 
 # --- renderings -------------------------------------------------------------------------------
