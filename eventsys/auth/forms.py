@@ -39,4 +39,5 @@ class ResetPasswordForm(FlaskForm):
         "New password",
         validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024)],
         description=f"At least {MIN_PASSWORD_LENGTH} characters. Every device is logged out; API tokens revoked.",
+        render_kw={"autocomplete": "new-password"},
     )

@@ -152,7 +152,7 @@ def _private(response):
 def reset_password(secret: str):
     form = ResetPasswordForm()
     try:
-        password_reset.find_usable_reset(secret)
+        email = password_reset.find_usable_reset(secret).user.email
         if form.validate_on_submit():
             try:
                 password_reset.reset_password(secret, form.new_password.data)
@@ -164,4 +164,5 @@ def reset_password(secret: str):
                 return redirect(url_for("auth.login"))
     except ResetLinkInvalid as exc:
         return _private((render_template("auth/reset_link_invalid.html", message=exc.message), exc.status))
-    return _private((render_template("auth/reset_password.html", form=form), 422 if form.errors else 200))
+    page = render_template("auth/reset_password.html", form=form, email=email)
+    return _private((page, 422 if form.errors else 200))
