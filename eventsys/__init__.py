@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -27,7 +28,7 @@ mimetypes.add_type("application/wasm", ".wasm")  # the door page's QR decoder; b
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
+        instance_path=instance_folder(),
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
@@ -55,6 +56,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     web_errors.register(app)
     cli.register(app)
     return app
+
+
+def instance_folder() -> str:
+    """Where the generated keys and the default SQLite database live: ``INSTANCE_PATH``, else ``instance/``."""
+    return str(Path(os.environ.get("INSTANCE_PATH") or ROOT / "instance").resolve())
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -56,6 +56,15 @@ def _migrate(database_url: str) -> None:
         db.engine.dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_instance_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Keys and files the app keeps go to a folder of this run, never to the working tree's ``instance/``."""
+    with pytest.MonkeyPatch.context() as patch:
+        folder = str(tmp_path_factory.mktemp("instance"))
+        patch.setenv("INSTANCE_PATH", folder)
+        yield folder
+
+
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[ThrowawayPostgres]:
     server = ThrowawayPostgres().start()

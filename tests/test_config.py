@@ -2,9 +2,11 @@
 
 import os
 import stat
+from pathlib import Path
 
 from sqlalchemy import text
 
+import eventsys
 from eventsys import create_app
 from eventsys.config import instance_secret_key
 from eventsys.extensions import db
@@ -38,3 +40,19 @@ def test_pages_carry_security_headers(client):
     response = client.get("/")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_the_test_suite_keeps_the_working_trees_instance_folder_untouched(app):
+    working_tree_instance = Path(eventsys.__file__).resolve().parent.parent / "instance"
+    assert Path(app.instance_path) != working_tree_instance
+    assert not Path(app.instance_path).is_relative_to(working_tree_instance.parent)
+
+
+def test_generated_keys_go_to_the_instance_folder_named_by_instance_path(monkeypatch, tmp_path):
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "keys"))
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("TICKET_KEY", raising=False)
+    app = create_app()
+    assert app.instance_path == str(tmp_path / "keys")
+    assert app.config["TICKET_KEY"] == (tmp_path / "keys" / "ticket_key").read_text()
+    assert app.config["SECRET_KEY"] == (tmp_path / "keys" / "secret_key").read_text()
