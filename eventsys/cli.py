@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from datetime import datetime
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -123,12 +125,25 @@ def seed_demo_command(attendees: int) -> None:
     ):
         event_services.add_question(event, question)
     created = _seed_attendees(event, attendees)
-    login_file = f"{current_app.instance_path}/demo-login.txt"
-    with open(login_file, "w") as handle:
-        handle.write(f"{DEMO_EMAIL}\n{password}\n")
+    _keep_demo_login(f"{DEMO_EMAIL}\n{password}\n")
     base = current_app.config["PUBLIC_BASE_URL"]
     click.echo(f"Demo conference: {base}/events/{event.slug} ({created} registrations)")
     click.echo(f"Log in at {base}/login as {DEMO_EMAIL} with password {password}")
+
+
+def _keep_demo_login(text: str) -> None:
+    """Write the demo login into the instance folder, readable by its owner only.
+
+    The folder may not exist yet: with SECRET_KEY and TICKET_KEY from the environment, nothing
+    else has written to it.
+    """
+    folder = Path(current_app.instance_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "demo-login.txt"
+    path.unlink(missing_ok=True)  # a new file gets the mode below; an old one would keep its own
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
 
 
 DEMO_GIVEN_NAMES = ["Li", "Wei", "Ana", "Sofia", "Kenji", "Amara", "Lucas", "Mei", "Omar", "Priya", "Jonas", "Chen"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from datetime import UTC, datetime
 
 import pytest
@@ -150,3 +151,16 @@ def test_seed_demo_registers_the_attendees_asked_for(runner, instance_folder, cl
     assert all(r.answers for r in registered)  # the required questions are answered
     # The public page counts the seats they took.
     assert "246 left" in page(client.get("/events/tecom-conf-hangzhou")).text()  # Founder: 250 - 12 / 3
+
+
+def test_seed_demo_creates_the_instance_folder_when_the_keys_come_from_the_environment(
+    runner, app, tmp_path, monkeypatch
+):
+    # SECRET_KEY and TICKET_KEY from the environment: nothing else has created the instance folder.
+    missing = tmp_path / "not-created-yet"
+    monkeypatch.setattr(app, "instance_path", str(missing))
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    email, password = (missing / "demo-login.txt").read_text().split()
+    assert f"as {email} with password {password}" in result.output
+    assert stat.S_IMODE((missing / "demo-login.txt").stat().st_mode) == 0o600  # it holds a password
