@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Recipes see them too: an unset PUBLIC_BASE_URL follows them, so printed and e-mailed links use this port.
+export HOST PORT
 
 VENDOR := static/vendor
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 
 
@@ -33,6 +34,23 @@ def instance_secret_key(instance_path: str, filename: str = "secret_key") -> str
     return path.read_text().strip()
 
 
+WILDCARD_HOSTS = {"0.0.0.0", "::", "[::]"}
+
+
+def served_url(env: Mapping[str, str]) -> str:
+    """The address `make run` (and gunicorn.conf.py) serves on: ``HOST`` and ``PORT``, as links use it.
+
+    A server listening on every interface is reached at 127.0.0.1 from this machine; to hand out
+    links that work from elsewhere, set PUBLIC_BASE_URL.
+    """
+    host = env.get("HOST") or "127.0.0.1"
+    if host in WILDCARD_HOSTS:
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address
+    return f"http://{host}:{env.get('PORT') or 5000}"
+
+
 def settings_from_environment(instance_path: str) -> dict:
     env = os.environ
     database_url = env.get("DATABASE_URL") or "sqlite:///" + str(Path(instance_path) / "eventsys.db")
@@ -42,7 +60,7 @@ def settings_from_environment(instance_path: str) -> dict:
         # and give every instance behind a load balancer the same one.
         "TICKET_KEY": env.get("TICKET_KEY") or instance_secret_key(instance_path, "ticket_key"),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or served_url(env)).rstrip("/"),
         "MAIL_SERVER": env.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(env.get("MAIL_PORT") or 25),
         "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,

@@ -4,6 +4,7 @@ import os
 import stat
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 import eventsys
@@ -56,3 +57,30 @@ def test_generated_keys_go_to_the_instance_folder_named_by_instance_path(monkeyp
     assert app.instance_path == str(tmp_path / "keys")
     assert app.config["TICKET_KEY"] == (tmp_path / "keys" / "ticket_key").read_text()
     assert app.config["SECRET_KEY"] == (tmp_path / "keys" / "secret_key").read_text()
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "links"),
+    [
+        (None, None, "http://127.0.0.1:5000"),
+        ("127.0.0.1", "5077", "http://127.0.0.1:5077"),
+        ("localhost", "8080", "http://localhost:8080"),
+        ("0.0.0.0", "5077", "http://127.0.0.1:5077"),  # every interface: this machine reaches it at 127.0.0.1
+        ("::1", "5077", "http://[::1]:5077"),
+    ],
+)
+def test_links_follow_host_and_port_when_public_base_url_is_unset(monkeypatch, host, port, links):
+    monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
+    for name, value in (("HOST", host), ("PORT", port)):
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    assert create_app().config["PUBLIC_BASE_URL"] == links
+
+
+def test_public_base_url_wins_over_host_and_port(monkeypatch):
+    monkeypatch.setenv("HOST", "127.0.0.1")
+    monkeypatch.setenv("PORT", "5077")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://tickets.example.org")
+    assert create_app().config["PUBLIC_BASE_URL"] == "https://tickets.example.org"
