@@ -20,6 +20,7 @@ from eventsys.mail import sender
 from eventsys.registration.views import registration_bp
 from eventsys.sessions import PagesOnlySessionInterface
 from eventsys.timeutil import to_local
+from eventsys.urls import public_url
 
 ROOT = Path(__file__).resolve().parent.parent
 mimetypes.add_type("application/wasm", ".wasm")  # the door page's QR decoder; browsers compile only this type
@@ -74,6 +75,8 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    app.add_template_global(public_url)
+
     @app.template_filter("local")
     def local_filter(moment, tz_name: str, fmt: str = "%a %d %b %Y, %H:%M"):
         local = to_local(moment, tz_name)

@@ -815,3 +815,10 @@ def test_every_organizer_form_page_has_the_csrf_token_and_a_label_for_every_fiel
         response = post_form(client, path, data)
         assert response.status_code == 422, path
         assert_form_page_is_accessible(page(response))
+
+
+def test_the_dashboard_hands_out_the_public_address_of_the_event_page(organizer, event):
+    # The request's own host (here "localhost", behind a proxy an internal one) is not the one
+    # attendees reach: links use PUBLIC_BASE_URL.
+    response = organizer.get(f"/manage/events/{event.slug}")
+    assert f"Public page: http://eventsys.test/events/{event.slug}" in page(response).text()
