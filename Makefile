@@ -10,7 +10,7 @@ export HOST PORT
 
 VENDOR := static/vendor
 
-.PHONY: run test lint system-packages clean bench bench-register bench-checkin
+.PHONY: assets run test lint system-packages clean bench bench-register bench-checkin
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,15 +24,22 @@ $(VENV)/.test-installed: requirements.txt requirements-test.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-test.txt
 	touch $@ $(VENV)/.installed
 
-# The door page's QR decoder (barcode-detector and the zxing-wasm it pins), from the npm registry
-# (package-lock.json), served from static/vendor/ by the app itself, never from a CDN.
-$(VENDOR)/.installed: package.json package-lock.json scripts/vendor-static.mjs
+# Every static file that is not in git, built once: the door page's QR decoder (barcode-detector
+# and the zxing-wasm it pins), from the npm registry (package-lock.json), served from static/vendor/
+# by the app itself, never from a CDN. Nothing to do when nothing changed. A deployment runs
+# `make assets` once before `gunicorn app:app`. No install scripts: nothing is fetched beyond the lock.
+assets: $(VENDOR)/.installed
+
+node_modules/.installed: package.json package-lock.json
 	@scripts/ensure-system-packages.sh nodejs npm
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENDOR)/.installed: node_modules/.installed scripts/vendor-static.mjs
 	node scripts/vendor-static.mjs
 	touch $@
 
-run: $(VENV)/.installed $(VENDOR)/.installed
+run: $(VENV)/.installed assets
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --attendees 60
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
@@ -41,7 +48,7 @@ run: $(VENV)/.installed $(VENDOR)/.installed
 system-packages:
 	@scripts/ensure-system-packages.sh postgresql chromium
 
-test: $(VENV)/.test-installed $(VENDOR)/.installed system-packages
+test: $(VENV)/.test-installed assets system-packages
 	$(BIN)/ruff check .
 	node --test tests/js/
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -4,7 +4,7 @@
 //   static/vendor/barcode-detector/ponyfill.js, zxing-exported.js   the BarcodeDetector ponyfill (ESM)
 //   static/vendor/zxing-wasm/zxing_reader.wasm                      the decoder it runs, the version it pins
 //
-// Run by `make static/vendor/.installed`; fails when the wasm is not the one barcode-detector was built for.
+// Run by `make assets`; fails when the wasm is not the one barcode-detector was built for.
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";

@@ -1,4 +1,4 @@
-"""How the app is served: `make run` and its HOST and PORT."""
+"""How the app is served: `make assets`, `make run` and its HOST and PORT."""
 
 from __future__ import annotations
 
@@ -111,3 +111,12 @@ def _an_answer(question: dict):
     if question["kind"] in ("select", "multiselect"):
         return question["options"][0]
     return {"country": "CN", "checkbox": True}.get(question["kind"], "Acme")
+
+
+def test_make_assets_built_the_door_pages_decoder_and_has_nothing_left_to_do(client):
+    # `make test` ran it: a second run rebuilds nothing (make's --question: exit 0 when up to date).
+    assert subprocess.run(["make", "--question", "assets"], cwd=ROOT).returncode == 0
+    ponyfill = client.get("/static/vendor/barcode-detector/ponyfill.js")  # what static/js/door.js imports
+    assert ponyfill.status_code == 200 and ponyfill.mimetype == "text/javascript"
+    wasm = client.get("/static/vendor/zxing-wasm/zxing_reader.wasm")
+    assert wasm.status_code == 200 and wasm.mimetype == "application/wasm"
