@@ -43,7 +43,7 @@ run: $(VENV)/.installed assets
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --attendees 60
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - app:app
+	$(BIN)/gunicorn app:app  # gunicorn.conf.py: HOST:PORT, threaded workers, the redacted access log
 
 system-packages:
 	@scripts/ensure-system-packages.sh postgresql chromium

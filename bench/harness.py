@@ -26,7 +26,7 @@ def arguments(description: str, **extra: int) -> argparse.Namespace:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=1, help="more than 1: gthread workers (keep-alive)")
+    parser.add_argument("--threads", type=int, help="threads a gunicorn worker (default: gunicorn.conf.py's)")
     for name, default in extra.items():
         parser.add_argument(f"--{name}", type=int, default=default)
     return parser.parse_args()
@@ -57,7 +57,7 @@ def bench_environment(database_url: str, port: int) -> dict[str, str]:
 
 
 class Bench:
-    def __init__(self, workers: int = 2, threads: int = 1) -> None:
+    def __init__(self, workers: int = 2, threads: int | None = None) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="eventsys-bench-"))
         self.database_url = f"sqlite:///{self.dir}/bench.db"
         self.port = free_port()
@@ -83,20 +83,14 @@ class Bench:
         )
 
     def serve(self) -> None:
+        """gunicorn with the repository's gunicorn.conf.py, as deployed; its access log kept out of the report."""
         gunicorn = Path(sys.executable).parent / "gunicorn"
+        options = ["-w", str(self.workers), "-b", f"127.0.0.1:{self.port}", "--log-level", "warning"]
+        options += ["--backlog", "2048", "--access-logfile", str(self.dir / "access.log")]
+        if self.threads:
+            options += ["--threads", str(self.threads)]
         self.server = subprocess.Popen(
-            [
-                str(gunicorn),
-                "-w",
-                str(self.workers),
-                "-b",
-                f"127.0.0.1:{self.port}",
-                "--log-level",
-                "warning",
-                "--backlog",
-                "2048",
-                "app:app",
-            ],
+            [str(gunicorn), *options, "app:app"],
             cwd=ROOT,
             env=self.env,
         )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from eventsys import cli, security, web_errors
+from eventsys import cli, log_redaction, security, web_errors
 from eventsys.api import api_bp
 from eventsys.auth.views import auth_bp
 from eventsys.checkin.views import door_bp
@@ -52,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_template_helpers(app)
 
+    log_redaction.install(app)
     security.register(app)
     sender.install(app)
     web_errors.register(app)

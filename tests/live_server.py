@@ -17,7 +17,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class LiveServer:
-    def __init__(self, database_url: str, workers: int = 3, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        workers: int = 3,
+        extra_env: dict[str, str] | None = None,
+        access_log: Path | None = None,
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -31,21 +37,17 @@ class LiveServer:
         }
         self.env.pop("MAIL_SERVER", None)
         self.workers = workers
+        self.access_log = access_log  # None: gunicorn.conf.py's, standard output
         self.process: subprocess.Popen | None = None
 
     def start(self) -> LiveServer:
+        """Start gunicorn in the repository, so that it runs with gunicorn.conf.py as `make run` does."""
         gunicorn = Path(sys.executable).parent / "gunicorn"
+        options = ["--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers), "--log-level", "warning"]
+        if self.access_log is not None:
+            options += ["--access-logfile", str(self.access_log)]
         self.process = subprocess.Popen(
-            [
-                str(gunicorn),
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(self.workers),
-                "--log-level",
-                "warning",
-                "app:app",
-            ],
+            [str(gunicorn), *options, "app:app"],
             cwd=ROOT,
             env=self.env,
         )

@@ -1,19 +1,27 @@
-"""How the app is served: `make assets`, `make run` and its HOST and PORT."""
+"""How the app is served: `make assets`, `make run` and its HOST and PORT, gunicorn.conf.py and its logs."""
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
+import secrets
 import signal
+import socket
 import subprocess
+import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+from flask import request
+from werkzeug.serving import make_server
 
-from tests.live_server import ROOT, post_json
+from tests.conftest import make_event, make_token
+from tests.live_server import ROOT, LiveServer, post_json
 from tests.smtp import SmtpServer, free_port
 
 
@@ -120,3 +128,132 @@ def test_make_assets_built_the_door_pages_decoder_and_has_nothing_left_to_do(cli
     assert ponyfill.status_code == 200 and ponyfill.mimetype == "text/javascript"
     wasm = client.get("/static/vendor/zxing-wasm/zxing_reader.wasm")
     assert wasm.status_code == 200 and wasm.mimetype == "application/wasm"
+
+
+# --- gunicorn.conf.py ------------------------------------------------------------------------------------
+
+
+class Browser:
+    """GETs as a browser makes them: cookies kept, redirects followed; the status, whatever it is."""
+
+    def __init__(self) -> None:
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+
+    def get(self, url: str, headers: dict[str, str] | None = None) -> int:
+        try:
+            with self.opener.open(urllib.request.Request(url, headers=headers or {}), timeout=10) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+
+def test_gunicorn_started_here_takes_its_settings_from_gunicorn_conf_py():
+    env = {**os.environ, "HOST": "127.0.0.1", "PORT": "5077"}
+    env.pop("WEB_CONCURRENCY", None)
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    printed = subprocess.run(
+        [str(gunicorn), "--print-config", "app:app"], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout
+    settings = dict(re.findall(r"^(\w+) += (.*)$", printed, re.M))
+    assert settings["bind"] == "['127.0.0.1:5077']"
+    assert settings["worker_class"] == "gthread" and settings["threads"] == "4"
+    assert settings["workers"] == str(len(os.sched_getaffinity(0)))
+    assert int(settings["keepalive"]) <= 5
+    assert settings["accesslog"] == "-"
+    assert settings["logger_class"] == "eventsys.gunicorn_logging.RedactingLogger"
+
+
+def test_the_access_log_keeps_door_tokens_and_ticket_secrets_out(app, database_url, tmp_path):
+    event = make_event()
+    organizer = {"Authorization": f"Bearer {make_token(event.owner)}"}
+    access_log = tmp_path / "access.log"
+    server = LiveServer(database_url, workers=1, access_log=access_log).start()
+    try:
+        status, door = post_json(f"{server.url}/api/v1/events/{event.slug}/door-tokens", {"label": "North"}, organizer)
+        assert status == 201, door
+        status, ticket = post_json(
+            f"{server.url}/api/v1/events/{event.slug}/registrations", {"name": "Lin", "email": "lin@example.org"}
+        )
+        assert status == 201, ticket
+        door_token, ticket_secret = door["token"], ticket["manage_url"].rsplit("/", 1)[1]
+        invitation_secret = secrets.token_hex(16)
+        ticket_url = ticket["manage_url"]
+        visits = {
+            door["door_url"]: 200,  # on to the door page, signed in as the gate
+            ticket_url: 200,
+            f"{ticket_url}/qr.png": 200,
+            f"{ticket_url}/qr.svg": 200,
+            f"{ticket_url}/event.ics": 200,
+            f"{ticket_url}/cancel": 200,
+            f"{server.url}/door-invite/{invitation_secret}": 200,  # the login page, ?next=%2Fdoor-invite%2F…
+        }
+        browser = Browser()
+        for url, expected in visits.items():
+            assert browser.get(url, {"Referer": ticket_url}) == expected, url
+    finally:
+        server.stop()  # gunicorn has written every line when it has stopped
+
+    log = access_log.read_text()
+    for secret in (door_token, ticket_secret, invitation_secret):
+        assert secret not in log
+    lines = log.splitlines()
+    assert any('"GET /door/<redacted> HTTP/1.1" 302' in line for line in lines), log
+    for path in ("/t/<redacted>", "/t/<redacted>/qr.png", "/t/<redacted>/event.ics", "/t/<redacted>/cancel"):
+        assert any(f'"GET {path} HTTP/1.1" 200' in line for line in lines), log
+    assert any('"GET /login?next=%2Fdoor-invite%2F<redacted> HTTP/1.1" 200' in line for line in lines), log
+    assert any(f'"{server.url}/t/<redacted>"' in line for line in lines), log  # the Referer
+
+
+def test_an_idle_connection_does_not_hold_up_the_server(app, database_url):
+    """A browser opens connections ahead and may send nothing on them: gthread workers serve others meanwhile."""
+    server = LiveServer(database_url, workers=1).start()
+    idle = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(2)]
+    try:
+        started = time.monotonic()
+        assert Browser().get(f"{server.url}/") == 200
+        assert time.monotonic() - started < 3
+    finally:
+        for connection in idle:
+            connection.close()
+        server.stop()
+
+
+# --- the app's own logs ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def logs(app, caplog, monkeypatch):
+    """What the app's and werkzeug's loggers write. The test database's migration ran alembic's
+    ``fileConfig``, which disables every logger that existed then: these two are turned back on."""
+    for name in (app.logger.name, "werkzeug"):
+        monkeypatch.setattr(logging.getLogger(name), "disabled", False)
+    caplog.set_level(logging.INFO, logger="werkzeug")
+    return caplog
+
+
+def test_an_error_on_a_ticket_page_is_logged_without_the_secret(app, client, monkeypatch, logs):
+    secret = "S" * 32
+
+    def broken_ticket_page(secret: str):
+        raise LookupError(f"nothing at {request.path}")
+
+    monkeypatch.setitem(app.view_functions, "registration.ticket_page", broken_ticket_page)
+    assert client.get(f"/t/{secret}").status_code == 500
+    assert secret not in logs.text
+    assert "Unhandled error on GET /t/<redacted>" in logs.text
+    assert "LookupError: nothing at /t/<redacted>" in logs.text  # the traceback too
+
+
+def test_the_development_server_logs_door_links_without_the_token(app, logs):
+    """`flask --app app run` logs each request through werkzeug's logger."""
+    server = make_server("127.0.0.1", free_port(), app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever)
+    thread.start()
+    token = "esd_" + secrets.token_urlsafe(32)
+    try:
+        assert Browser().get(f"http://127.0.0.1:{server.port}/door/{token}") == 404
+    finally:
+        server.shutdown()
+        thread.join()
+    assert token not in logs.text
+    assert '"GET /door/<redacted> HTTP/1.1" 404' in logs.text
