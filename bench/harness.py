@@ -131,8 +131,17 @@ class Bench:
             "raw": output,
         }
 
-    def close(self) -> None:
+    def stop(self) -> None:
+        """Stop gunicorn and wait for it: its workers first finish (and commit) the requests they hold.
+
+        wrk stops counting at its deadline while the server is still answering its last requests, so
+        count what the database holds only after this.
+        """
         if self.server is not None:
             self.server.terminate()
-            self.server.wait(timeout=15)
+            self.server.wait(timeout=60)
+            self.server = None
+
+    def close(self) -> None:
+        self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
