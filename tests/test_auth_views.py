@@ -191,6 +191,7 @@ def test_login_never_follows_next_off_the_site(client, target):
     # Browsers read a backslash as a slash, so "/\\host" would leave the site as "//host" does
     # (a percent-encoded one, %5C, is only a character of the path).
     assert not response.headers["Location"].replace("\\", "/").startswith("//")
+    assert "evil.example" not in response.get_data(as_text=True)  # nor the redirect page's own link
     if "\\" not in target:
         assert path == "/manage/events"
 

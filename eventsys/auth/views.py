@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
@@ -34,9 +35,16 @@ def load_user(session_id: str) -> User | None:
     return user
 
 
+UNSAFE_IN_NEXT = re.compile(r"[\\\x00-\x20\x7f]")
+
+
 def _safe_next(target: str | None) -> str:
-    """Only follow a `next` address on this site, so a login link cannot send people elsewhere."""
-    if target:
+    """Only follow a `next` address on this site, so a login link cannot send people elsewhere.
+
+    Browsers read a backslash as a slash and drop tabs and line breaks from a link: the redirect
+    page's own link to such a target ("/", backslash, "host") would leave the site, so it is refused.
+    """
+    if target and not UNSAFE_IN_NEXT.search(target):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target
