@@ -45,8 +45,9 @@ run: $(VENV)/.installed assets
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	$(BIN)/gunicorn app:app  # gunicorn.conf.py: HOST:PORT, threaded workers, the redacted access log
 
+# PostgreSQL and Chromium for the tests; Java for the HTML validator (vnu.jar, a devDependency).
 system-packages:
-	@scripts/ensure-system-packages.sh postgresql chromium
+	@scripts/ensure-system-packages.sh postgresql chromium default-jre-headless
 
 test: $(VENV)/.test-installed assets system-packages
 	$(BIN)/ruff check .

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages named on the command line when they are missing
 # (CI machines and new developer machines start without them).
-#   scripts/ensure-system-packages.sh postgresql chromium wrk
+#   scripts/ensure-system-packages.sh postgresql chromium default-jre-headless wrk
 set -euo pipefail
 
 present() {
@@ -9,6 +9,7 @@ present() {
     postgresql) ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 ;;
     chromium) command -v chromium >/dev/null 2>&1 ;;
     nodejs) command -v node >/dev/null 2>&1 ;;
+    default-jre-headless) command -v java >/dev/null 2>&1 ;;
     *) command -v "$1" >/dev/null 2>&1 ;;
   esac
 }

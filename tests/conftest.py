@@ -25,6 +25,8 @@ from eventsys.extensions import db
 from tests.postgres import ThrowawayPostgres
 from tests.smtp import SmtpServer
 
+pytest_plugins = ["tests.html_validation"]  # every page rendered here goes through the W3C validator
+
 PASSWORD = "correct horse battery"
 MAIL_SENDER = "TECOM <tickets@tecom.test>"
 BACKENDS = ("sqlite", "postgresql")
