@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.live_server import ROOT
 
-A_TEST_THAT_RENDERS = '''
+A_TEST_THAT_RENDERS = """
 from flask import Flask
 
 
@@ -17,7 +17,7 @@ def test_the_page():
     app = Flask("pages")
     app.add_url_rule("/page", "page", lambda: {body!r})
     assert app.test_client().get("/page?from=test").status_code == 200
-'''
+"""
 VALID = '<!doctype html><html lang="en"><title>Fine</title><form method="post"><button>Go</button></form></html>'
 INVALID = '<!doctype html><html lang="en"><title>Broken</title><span><form method="post"></form></span></html>'
 
