@@ -16,6 +16,7 @@ from eventsys.config import DefaultConfig, settings_from_environment, tie_cookie
 from eventsys.database import configure_engine
 from eventsys.events.views import manage_bp, public_bp
 from eventsys.extensions import csrf, db, limiter, login_manager, migrate
+from eventsys.forms import shown_again
 from eventsys.mail import sender
 from eventsys.registration.views import registration_bp
 from eventsys.sessions import PagesOnlySessionInterface
@@ -77,6 +78,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     app.add_template_global(public_url)
+    app.add_template_global(shown_again)
 
     @app.template_filter("local")
     def local_filter(moment, tz_name: str, fmt: str = "%a %d %b %Y, %H:%M"):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_wtf import FlaskForm
+from wtforms import Field
 
 from eventsys.errors import DomainError
 
@@ -18,3 +21,23 @@ def add_field_errors(form: FlaskForm, error: DomainError, fallback_field: str | 
             form.form_errors.extend(messages)
     if not fields:
         form.form_errors.append(error.message)
+
+
+PARSED_INPUTS = {"number", "date", "datetime-local"}
+SINGLE_LINE_INPUTS = {"text", "email", "search", "tel", "url"}
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]+")  # all but the tab
+
+
+def shown_again(field: Field) -> str | None:
+    """The value a form shown again puts in a field's ``<input>``; None: the field's own.
+
+    It must be a value that input can hold, or the page is not valid HTML and the browser clears or
+    changes it anyway: a number or date field that got something else ("ten") is empty; line breaks
+    and other control characters in a single-line field become a space.
+    """
+    input_type = getattr(field.widget, "input_type", None)
+    if input_type in PARSED_INPUTS and field.data is None:
+        return ""
+    if input_type in SINGLE_LINE_INPUTS:
+        return CONTROL_CHARACTERS.sub(" ", field._value())
+    return None

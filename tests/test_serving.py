@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -44,13 +45,6 @@ def _get(url: str) -> int:
 
 
 @pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def make_run(tmp_path: Path, smtp: SmtpServer):
     """`make run PORT=…` on a fresh instance folder, with no PUBLIC_BASE_URL; yields (port, its output file)."""
     port = free_port()
@@ -69,7 +63,8 @@ def make_run(tmp_path: Path, smtp: SmtpServer):
     try:
         yield port, output
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):  # all gone already
+            os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
 
 
