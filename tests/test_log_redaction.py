@@ -1,4 +1,4 @@
-"""Which parts of a log line are secret: the second segment of /door/…, /t/… and /door-invite/… paths."""
+"""Which parts of a log line are secret: what follows /door/, /t/, /door-invite/ and /password/reset/."""
 
 import pytest
 
@@ -17,6 +17,8 @@ from eventsys.log_redaction import redact
         ("next=https%3A%2F%2Fhost%2Ft%2FSECRET", "next=https%3A%2F%2Fhost%2Ft%2F<redacted>"),
         ("GET /door%2fesd_abc HTTP/1.1", "GET /door%2f<redacted> HTTP/1.1"),  # the router reads %2F as /
         ("Unhandled error on GET /t/SECRET", "Unhandled error on GET /t/<redacted>"),
+        ("POST /password/reset/Zk3-x_9 HTTP/1.1", "POST /password/reset/<redacted> HTTP/1.1"),
+        ("GET /login?next=%2Fpassword%2Freset%2FZk3", "GET /login?next=%2Fpassword%2Freset%2F<redacted>"),
     ],
 )
 def test_secrets_in_paths_queries_and_referers_are_redacted(line, logged):
@@ -30,6 +32,8 @@ def test_secrets_in_paths_queries_and_referers_are_redacted(line, logged):
         "POST /events/door/door/scan HTTP/1.1",
         "GET /manage/events/x/door-access HTTP/1.1",
         "GET /t/ HTTP/1.1",
+        "POST /password/forgot HTTP/1.1",
+        "GET /account/password HTTP/1.1",
         "POST /api/v1/events/x/checkins HTTP/1.1",
         "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36",
     ],

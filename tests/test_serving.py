@@ -171,7 +171,7 @@ def test_the_access_log_keeps_door_tokens_and_ticket_secrets_out(app, database_u
         )
         assert status == 201, ticket
         door_token, ticket_secret = door["token"], ticket["manage_url"].rsplit("/", 1)[1]
-        invitation_secret = secrets.token_hex(16)
+        invitation_secret, reset_secret = secrets.token_hex(16), secrets.token_urlsafe(32)
         ticket_url = ticket["manage_url"]
         visits = {
             door["door_url"]: 200,  # on to the door page, signed in as the gate
@@ -181,6 +181,7 @@ def test_the_access_log_keeps_door_tokens_and_ticket_secrets_out(app, database_u
             f"{ticket_url}/event.ics": 200,
             f"{ticket_url}/cancel": 200,
             f"{server.url}/door-invite/{invitation_secret}": 200,  # the login page, ?next=%2Fdoor-invite%2F…
+            f"{server.url}/password/reset/{reset_secret}": 410,  # no such reset: the link has expired
         }
         browser = Browser()
         for url, expected in visits.items():
@@ -189,13 +190,14 @@ def test_the_access_log_keeps_door_tokens_and_ticket_secrets_out(app, database_u
         server.stop()  # gunicorn has written every line when it has stopped
 
     log = access_log.read_text()
-    for secret in (door_token, ticket_secret, invitation_secret):
+    for secret in (door_token, ticket_secret, invitation_secret, reset_secret):
         assert secret not in log
     lines = log.splitlines()
     assert any('"GET /door/<redacted> HTTP/1.1" 302' in line for line in lines), log
     for path in ("/t/<redacted>", "/t/<redacted>/qr.png", "/t/<redacted>/event.ics", "/t/<redacted>/cancel"):
         assert any(f'"GET {path} HTTP/1.1" 200' in line for line in lines), log
     assert any('"GET /login?next=%2Fdoor-invite%2F<redacted> HTTP/1.1" 200' in line for line in lines), log
+    assert any('"GET /password/reset/<redacted> HTTP/1.1" 410' in line for line in lines), log
     assert any(f'"{server.url}/t/<redacted>"' in line for line in lines), log  # the Referer
 
 
