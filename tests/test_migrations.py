@@ -1,11 +1,16 @@
 """The committed migrations build exactly the schema the models describe, on both databases."""
 
+import logging
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from flask_migrate import upgrade
 from sqlalchemy import inspect
 
+from eventsys import create_app
 from eventsys.extensions import db
+from tests.conftest import base_config
 
 pytestmark = pytest.mark.both_databases
 
@@ -20,3 +25,13 @@ def test_migrations_match_the_models(app):
 def test_upgrade_creates_every_table(app):
     tables = set(inspect(db.engine).get_table_names())
     assert set(db.metadata.tables) | {"alembic_version"} == tables
+
+
+def test_migrating_leaves_the_apps_loggers_on(tmp_path):
+    """Alembic's logging set-up must not silence the app's error log in the process that migrates."""
+    app = create_app(base_config(f"sqlite:///{tmp_path / 'fresh.db'}"))
+    werkzeug_log = logging.getLogger("werkzeug")
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    assert not app.logger.disabled and not werkzeug_log.disabled
