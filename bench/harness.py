@@ -6,11 +6,13 @@ import argparse
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -82,8 +84,19 @@ class Bench:
             capture_output=True,
         )
 
-    def serve(self) -> None:
+    def copy_database(self, name: str) -> str:
+        """A copy of the benchmark's database as it is now (committed rows, WAL included): its URL."""
+        target = self.dir / f"{name}.db"
+        source = sqlite3.connect(self.database_url.removeprefix("sqlite:///"))
+        with closing(source), closing(sqlite3.connect(target)) as copy:
+            source.backup(copy)
+        return f"sqlite:///{target}"
+
+    def serve(self, wsgi: str = "app:app", pythonpath: str | None = None, database_url: str | None = None) -> None:
+        """Start gunicorn on ``wsgi`` (from the repository root, so every variant reads the same
+        gunicorn.conf.py, if any), on the benchmark's database or on ``database_url``."""
         gunicorn = Path(sys.executable).parent / "gunicorn"
+        env = {**self.env, "DATABASE_URL": database_url or self.database_url}
         self.server = subprocess.Popen(
             [
                 str(gunicorn),
@@ -95,10 +108,11 @@ class Bench:
                 "warning",
                 "--backlog",
                 "2048",
-                "app:app",
+                *(["--pythonpath", pythonpath] if pythonpath else []),
+                wsgi,
             ],
             cwd=ROOT,
-            env=self.env,
+            env=env,
         )
         for _ in range(300):
             try:
@@ -107,6 +121,13 @@ class Bench:
             except OSError:
                 time.sleep(0.1)
         raise RuntimeError("gunicorn did not start")
+
+    def stop(self) -> None:
+        """Stop gunicorn and wait until it has: every answer written, every transaction ended."""
+        if self.server is not None:
+            self.server.terminate()
+            self.server.wait(timeout=15)
+            self.server = None
 
     def wrk(self, path: str, script: str, seconds: int = 10, connections: int = 16, threads: int = 2) -> dict:
         output = subprocess.run(
@@ -138,7 +159,5 @@ class Bench:
         }
 
     def close(self) -> None:
-        if self.server is not None:
-            self.server.terminate()
-            self.server.wait(timeout=15)
+        self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
