@@ -284,7 +284,8 @@ def _write_registration(event: EventSnapshot, request: RegistrationRequest) -> d
 
 def holds_active_registration(event_id: int, email: str) -> bool:
     """Has ``email`` (normalized) an active registration for the event? Read outside any transaction."""
-    return db.session.execute(ACTIVE_REGISTRATION, {"event_id": event_id, "email": email}).first() is not None
+    found = db.session.connection().execute(ACTIVE_REGISTRATION, {"event_id": event_id, "email": email})
+    return found.first() is not None
 
 
 def _registration_row(

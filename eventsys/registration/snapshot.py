@@ -89,12 +89,13 @@ QUESTIONS_OF_EVENT = (
 
 def load_event_snapshot(slug: str) -> EventSnapshot | None:
     """The event at ``slug`` with its ticket types and questions, in two statements; None if none."""
-    rows = db.session.execute(EVENT_BY_SLUG, {"slug": slug}).all()
+    connection = db.session.connection()  # the session's, without the ORM's execution overhead
+    rows = connection.execute(EVENT_BY_SLUG, {"slug": slug}).all()
     if not rows:
         return None
     fields = dict(zip(_EVENT_FIELDS, rows[0][: len(_EVENT_FIELDS)], strict=True))
     types = tuple(TicketTypeSnapshot(*row[len(_EVENT_FIELDS) :]) for row in rows if row[-2] is not None)
     questions = tuple(
-        QuestionSnapshot(*row) for row in db.session.execute(QUESTIONS_OF_EVENT, {"event_id": fields["id"]})
+        QuestionSnapshot(*row) for row in connection.execute(QUESTIONS_OF_EVENT, {"event_id": fields["id"]})
     )
     return EventSnapshot(**fields, ticket_types=types, questions=questions)
