@@ -69,6 +69,19 @@ def summary(runs: list[Run]) -> Run:
     )
 
 
+def ratio(ours: Run, baseline: Run) -> tuple[float, float]:
+    """How much faster the baseline went, and how much longer our p99 took."""
+    return baseline.registrations_per_s / ours.registrations_per_s, ours.p99 / baseline.p99
+
+
+def ratios(ours: Run, baseline: Run) -> str:
+    throughput, p99 = ratio(ours, baseline)
+    return (
+        f"baseline/eventsys {throughput:.2f}x (target <= {TARGET_THROUGHPUT_RATIO}x),"
+        f" p99 eventsys/baseline {p99:.2f}x (target <= {TARGET_P99_RATIO}x)"
+    )
+
+
 def line(label: str, run: Run) -> str:
     return (
         f"  {label:<18} {run.registrations_per_s:6.0f} registrations/s   p50 {run.p50:6.1f} ms"
@@ -77,7 +90,7 @@ def line(label: str, run: Run) -> str:
 
 
 def main() -> None:
-    args = arguments(__doc__, rounds=2)
+    args = arguments(__doc__, rounds=3)
     bench = Bench(workers=args.workers, threads=args.threads)
     try:
         bench.migrate()
@@ -94,15 +107,14 @@ def main() -> None:
                 run = run_once(bench, variant, f"{variant}-{number}", slug, args.seconds, args.connections)
                 runs[variant].append(run)
                 print(line(f"{variant} round {number}", run), flush=True)
+            print(f"  {'':<18} {ratios(runs['eventsys'][-1], runs['baseline'][-1])}", flush=True)
         ours, baseline = summary(runs["eventsys"]), summary(runs["baseline"])
-        print(line("eventsys", ours))
-        print(line("baseline", baseline))
-        throughput = baseline.registrations_per_s / ours.registrations_per_s
-        p99 = ours.p99 / baseline.p99
-        print(
-            f"  baseline/eventsys: throughput {throughput:.2f}x (target <= {TARGET_THROUGHPUT_RATIO}x),"
-            f" p99 eventsys/baseline {p99:.2f}x (target <= {TARGET_P99_RATIO}x)"
-        )
+        print(line("eventsys (mean)", ours))
+        print(line("baseline (mean)", baseline))
+        print(f"  of the means:      {ratios(ours, baseline)}")
+        per_round = [ratio(o, b) for o, b in zip(runs["eventsys"], runs["baseline"], strict=True)]
+        throughput, p99 = (statistics.median(r[i] for r in per_round) for i in (0, 1))
+        print(f"  median of rounds:  baseline/eventsys {throughput:.2f}x, p99 eventsys/baseline {p99:.2f}x")
     finally:
         bench.close()
 

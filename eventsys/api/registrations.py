@@ -14,7 +14,7 @@ from eventsys.api.serializers import page_json
 from eventsys.errors import NotFound, ValidationFailed
 from eventsys.events import services as event_services
 from eventsys.extensions import db, limiter
-from eventsys.registration import services, tickets
+from eventsys.registration import services
 from eventsys.registration.models import Registration, RegistrationStatus
 from eventsys.registration.serializers import registration_json
 from eventsys.registration.services import NewRegistration, RegistrationRequest
@@ -32,7 +32,7 @@ REGISTRATION_FIELDS = {
 
 def attendee_json(registration: NewRegistration) -> dict[str, Any]:
     """What the person who registered gets back: their status, links and, when confirmed, the ticket."""
-    secret = tickets.manage_secret_of(registration)
+    secret = registration.manage_secret
     body: dict[str, Any] = {
         "code": registration.code,
         "status": registration.status.value,
@@ -43,7 +43,7 @@ def attendee_json(registration: NewRegistration) -> dict[str, Any]:
         body["waitlist_position"] = services.waitlist_position(registration)
     if registration.status == RegistrationStatus.CONFIRMED:
         body["ticket"] = {
-            "qr_payload": tickets.qr_payload_of(registration),
+            "qr_payload": registration.qr_payload,
             "qr_png_url": public_url("registration.qr_png", secret=secret),
             "qr_svg_url": public_url("registration.qr_svg", secret=secret),
             "ics_url": public_url("registration.calendar", secret=secret),

@@ -225,7 +225,8 @@ class NewRegistration:
     ticket_type: TicketTypeSnapshot
     code: str
     status: RegistrationStatus
-    ticket_nonce: bytes
+    qr_payload: str
+    manage_secret: str
 
     @property
     def ticket_type_id(self) -> int:
@@ -238,7 +239,7 @@ def register_attendee(event: Event, request: RegistrationRequest) -> Registratio
     Raises ValidationFailed, RegistrationClosed/NotOpen, SoldOut or AlreadyRegistered (after
     queueing "here is your link again" for the address's owner).
     """
-    row = _write_registration(EventSnapshot.of(event), request)
+    row, _ = _write_registration(EventSnapshot.of(event), request)
     ticket_type = next(t for t in event.ticket_types if t.id == row["ticket_type_id"])
     return _new_registration(row, event, ticket_type)
 
@@ -246,14 +247,17 @@ def register_attendee(event: Event, request: RegistrationRequest) -> Registratio
 def register_for_snapshot(event: EventSnapshot, request: RegistrationRequest) -> NewRegistration:
     """``register_attendee`` for an event read as a snapshot (the API's hot path): the same rules,
     the same transaction, and back only what the answer needs."""
-    row = _write_registration(event, request)
+    row, secrets = _write_registration(event, request)
     ticket_type = next(t for t in event.ticket_types if t.id == row["ticket_type_id"])
     status = RegistrationStatus(row["status"])
-    return NewRegistration(row["id"], event.id, ticket_type, row["code"], status, row["ticket_nonce"])
+    return NewRegistration(row["id"], event.id, ticket_type, row["code"], status, *secrets)
 
 
-def _write_registration(event: EventSnapshot, request: RegistrationRequest) -> dict[str, Any]:
-    """Check the request, then write the registration and its mail in one write transaction.
+def _write_registration(
+    event: EventSnapshot, request: RegistrationRequest
+) -> tuple[dict[str, Any], tickets.TicketSecrets]:
+    """Check the request, then write the registration and its mail in one write transaction;
+    back come the row written and the ticket's secrets (only their hashes are stored).
 
     An address that already holds an active registration is looked for before the transaction,
     so the write lock is held for the statements that must be atomic only; the partial unique
@@ -267,7 +271,9 @@ def _write_registration(event: EventSnapshot, request: RegistrationRequest) -> d
     locale = request.locale if request.locale in SUPPORTED_LOCALES else "en"
     key = tickets.ticket_key()
     for _attempt in range(3):
-        row = _registration_row(key, event.id, ticket_type.id, name, email, answers, locale)
+        nonce = tickets.new_nonce()
+        secrets = tickets.TicketSecrets.of(key, nonce)
+        row = _registration_row(event.id, ticket_type.id, name, email, answers, locale, nonce, secrets)
         try:
             with write_transaction() as conn:
                 row["status"] = _initial_status(conn, event, ticket_type).value
@@ -278,7 +284,7 @@ def _write_registration(event: EventSnapshot, request: RegistrationRequest) -> d
                 _send_link_again(event.id, email)
                 raise AlreadyRegistered() from None
             continue  # the short code was taken: draw another
-        return row
+        return row, secrets
     raise Conflict("Please try again.")
 
 
@@ -289,11 +295,17 @@ def holds_active_registration(event_id: int, email: str) -> bool:
 
 
 def _registration_row(
-    key: bytes, event_id: int, ticket_type_id: int, name: str, email: str, answers: dict[str, Any], locale: str
+    event_id: int,
+    ticket_type_id: int,
+    name: str,
+    email: str,
+    answers: dict[str, Any],
+    locale: str,
+    nonce: bytes,
+    secrets: tickets.TicketSecrets,
 ) -> dict[str, Any]:
-    """A new registration's columns but its status, with a fresh short code and ticket nonce."""
+    """A new registration's columns but its status, with a fresh short code."""
     now = utcnow()
-    nonce = tickets.new_nonce()
     return {
         "event_id": event_id,
         "ticket_type_id": ticket_type_id,
@@ -303,8 +315,8 @@ def _registration_row(
         "answers": answers,
         "locale": locale,
         "ticket_nonce": nonce,
-        "secret_hash": tickets.secret_hash(tickets.qr_payload(key, nonce)),
-        "manage_hash": tickets.secret_hash(tickets.manage_secret(key, nonce)),
+        "secret_hash": tickets.secret_hash(secrets.qr_payload),
+        "manage_hash": tickets.secret_hash(secrets.manage_secret),
         "is_inside": False,
         "created_at": now,
         "updated_at": now,
