@@ -122,6 +122,16 @@ class Bench:
                 time.sleep(0.1)
         raise RuntimeError("gunicorn did not start")
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user and system) the server's processes have used so far: a figure that other
+        programs on the machine disturb far less than throughput."""
+        pids = [self.server.pid, *Path(f"/proc/{self.server.pid}/task/{self.server.pid}/children").read_text().split()]
+        ticks = 0
+        for pid in pids:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         """Stop gunicorn and wait until it has: every answer written, every transaction ended."""
         if self.server is not None:
@@ -129,7 +139,10 @@ class Bench:
             self.server.wait(timeout=15)
             self.server = None
 
-    def wrk(self, path: str, script: str, seconds: int = 10, connections: int = 16, threads: int = 2) -> dict:
+    def wrk(
+        self, path: str, script: str, seconds: int = 10, connections: int = 16, threads: int = 2, *script_args: str
+    ) -> dict:
+        """Run wrk with ``script`` (``script_args`` reach its init()) and read bench/report.lua's figures."""
         output = subprocess.run(
             [
                 "wrk",
@@ -140,6 +153,7 @@ class Bench:
                 "-s",
                 str(ROOT / "bench" / script),
                 self.url + path,
+                *(["--", *script_args] if script_args else []),
             ],
             check=True,
             capture_output=True,
