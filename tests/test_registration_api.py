@@ -596,3 +596,19 @@ def test_an_address_registered_between_the_look_up_and_the_insert_is_already_reg
     assert outbox() == [(MailKind.CONFIRMED, "li@example.org"), (MailKind.LINK_AGAIN, "li@example.org")]
     db.session.expire_all()
     assert db.session.scalar(select(Event.seats_taken).where(Event.id == event.id)) == 1
+
+
+def test_an_address_that_took_the_last_seat_between_the_look_up_and_the_seat_is_already_registered(
+    client, monkeypatch
+):
+    """The same race on a full event without a waitlist: the answer is still already_registered
+    (with the link again), not sold_out, as when the look-up ran inside the write transaction."""
+    event = make_event(capacity=1, waitlist=False)
+    assert api_register(client, event, "Li Wei", "li@example.org").status_code == 201
+    looked_up = iter([False])  # the first look-up misses the registration; later ones see it
+    monkeypatch.setattr(services, "holds_active_registration", lambda event_id, email: next(looked_up, True))
+
+    assert_error(api_register(client, event, "Li again", "li@example.org"), 409, "already_registered")
+    assert outbox() == [(MailKind.CONFIRMED, "li@example.org"), (MailKind.LINK_AGAIN, "li@example.org")]
+    monkeypatch.undo()
+    assert_error(api_register(client, event, "Ana", "ana@example.org"), 409, "sold_out")

@@ -284,6 +284,11 @@ def _write_registration(
                 _send_link_again(event.id, email)
                 raise AlreadyRegistered() from None
             continue  # the short code was taken: draw another
+        except SoldOut:
+            if holds_active_registration(event.id, email):  # ... and took the last seat
+                _send_link_again(event.id, email)
+                raise AlreadyRegistered() from None
+            raise
         return row, secrets
     raise Conflict("Please try again.")
 
