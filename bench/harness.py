@@ -108,6 +108,7 @@ class Bench:
                 "warning",
                 "--backlog",
                 "2048",
+                *(["--threads", str(self.threads)] if self.threads > 1 else []),
                 *(["--pythonpath", pythonpath] if pythonpath else []),
                 wsgi,
             ],
