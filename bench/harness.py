@@ -6,11 +6,13 @@ import argparse
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -82,17 +84,29 @@ class Bench:
             capture_output=True,
         )
 
-    def serve(self) -> None:
-        """gunicorn with the repository's gunicorn.conf.py, as deployed; its access log kept out of the report."""
+    def copy_database(self, name: str) -> str:
+        """A copy of the benchmark's database as it is now (committed rows, WAL included): its URL."""
+        target = self.dir / f"{name}.db"
+        source = sqlite3.connect(self.database_url.removeprefix("sqlite:///"))
+        with closing(source), closing(sqlite3.connect(target)) as copy:
+            source.backup(copy)
+        return f"sqlite:///{target}"
+
+    def serve(self, wsgi: str = "app:app", pythonpath: str | None = None, database_url: str | None = None) -> None:
+        """Start gunicorn on ``wsgi`` from the repository root, so every variant reads its gunicorn.conf.py
+        (as deployed), on the benchmark's database or on ``database_url``; the access log kept out of the report."""
         gunicorn = Path(sys.executable).parent / "gunicorn"
+        env = {**self.env, "DATABASE_URL": database_url or self.database_url}
         options = ["-w", str(self.workers), "-b", f"127.0.0.1:{self.port}", "--log-level", "warning"]
         options += ["--backlog", "2048", "--access-logfile", str(self.dir / "access.log")]
         if self.threads:
             options += ["--threads", str(self.threads)]
+        if pythonpath:
+            options += ["--pythonpath", pythonpath]
         self.server = subprocess.Popen(
-            [str(gunicorn), *options, "app:app"],
+            [str(gunicorn), *options, wsgi],
             cwd=ROOT,
-            env=self.env,
+            env=env,
         )
         for _ in range(300):
             try:
@@ -102,7 +116,20 @@ class Bench:
                 time.sleep(0.1)
         raise RuntimeError("gunicorn did not start")
 
-    def wrk(self, path: str, script: str, seconds: int = 10, connections: int = 16, threads: int = 2) -> dict:
+    def cpu_seconds(self) -> float:
+        """CPU time (user and system) the server's processes have used so far: a figure that other
+        programs on the machine disturb far less than throughput."""
+        pids = [self.server.pid, *Path(f"/proc/{self.server.pid}/task/{self.server.pid}/children").read_text().split()]
+        ticks = 0
+        for pid in pids:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+    def wrk(
+        self, path: str, script: str, seconds: int = 10, connections: int = 16, threads: int = 2, *script_args: str
+    ) -> dict:
+        """Run wrk with ``script`` (``script_args`` reach its init()) and read bench/report.lua's figures."""
         output = subprocess.run(
             [
                 "wrk",
@@ -113,6 +140,7 @@ class Bench:
                 "-s",
                 str(ROOT / "bench" / script),
                 self.url + path,
+                *(["--", *script_args] if script_args else []),
             ],
             check=True,
             capture_output=True,

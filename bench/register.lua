@@ -1,4 +1,5 @@
 -- wrk script: every request registers a new attendee (unique e-mail per thread and request).
+-- An argument (wrk … -- LABEL) sets the addresses apart from those of another wrk run.
 local next_id = 1
 
 function setup(thread)
@@ -8,11 +9,12 @@ end
 
 function init(args)
   counter = 0
+  label = args[1] or "run"
 end
 
 function request()
   counter = counter + 1
-  local body = string.format('{"name":"Bench %d-%d","email":"bench-%d-%d@example.org"}', id, counter, id, counter)
+  local body = string.format('{"name":"Bench %d-%d","email":"bench-%s-%d-%d@example.org"}', id, counter, label, id, counter)
   return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, body)
 end
 

@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
+from werkzeug.routing import MapAdapter
+
+ADAPTER = "eventsys.public_url_adapter"
+
+
+def _adapter(app: Flask) -> MapAdapter:
+    """One adapter per app, bound once: binding per link cost as much as building it. (build()
+    brings the map up to date itself, and keeps no state between calls.)"""
+    adapter = app.extensions.get(ADAPTER)
+    if adapter is None:
+        adapter = app.extensions[ADAPTER] = app.url_map.bind("localhost")
+    return adapter
 
 
 def public_url(endpoint: str, **values: Any) -> str:
     """The public address of ``endpoint``; works inside a request and outside (mail sender, CLI)."""
-    adapter = current_app.url_map.bind("localhost")
-    return current_app.config["PUBLIC_BASE_URL"] + adapter.build(endpoint, values)
+    return current_app.config["PUBLIC_BASE_URL"] + _adapter(current_app).build(endpoint, values)

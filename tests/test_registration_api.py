@@ -9,10 +9,11 @@ import pytest
 from sqlalchemy import select, update
 
 from eventsys.auth.models import TokenKind
-from eventsys.events.models import EventStatus
+from eventsys.events.models import Event, EventStatus
 from eventsys.events.services import add_ticket_type, change_status
 from eventsys.extensions import db
 from eventsys.mail.models import MailKind, OutboxMessage
+from eventsys.registration import services
 from eventsys.registration.models import Registration
 from eventsys.registration.services import RegistrationRequest, register_attendee
 from eventsys.timeutil import utcnow
@@ -578,3 +579,34 @@ def test_an_action_takes_no_body_or_an_empty_object(client, owner_headers, owner
     )
     assert_error(response, 400)
     assert registration_status(client, event, codes[2], owner_headers) == "pending_approval"
+
+
+def test_an_address_registered_between_the_look_up_and_the_insert_is_already_registered(client, monkeypatch):
+    """The look-up for an active registration runs before the write transaction; when a concurrent
+    registration of the same address slips in between, the unique index decides, with the same
+    answer, the same mail and no seat taken."""
+    event = make_event(capacity=10)
+    assert api_register(client, event, "Li Wei", "li@example.org").status_code == 201
+    monkeypatch.setattr(services, "holds_active_registration", lambda event_id, email: False)
+
+    assert_error(api_register(client, event, "Li again", "LI@example.org"), 409, "already_registered")
+    assert registration_count() == 1
+    assert outbox() == [(MailKind.CONFIRMED, "li@example.org"), (MailKind.LINK_AGAIN, "li@example.org")]
+    db.session.expire_all()
+    assert db.session.scalar(select(Event.seats_taken).where(Event.id == event.id)) == 1
+
+
+def test_an_address_that_took_the_last_seat_between_the_look_up_and_the_seat_is_already_registered(
+    client, monkeypatch
+):
+    """The same race on a full event without a waitlist: the answer is still already_registered
+    (with the link again), not sold_out, as when the look-up ran inside the write transaction."""
+    event = make_event(capacity=1, waitlist=False)
+    assert api_register(client, event, "Li Wei", "li@example.org").status_code == 201
+    looked_up = iter([False])  # the first look-up misses the registration; later ones see it
+    monkeypatch.setattr(services, "holds_active_registration", lambda event_id, email: next(looked_up, True))
+
+    assert_error(api_register(client, event, "Li again", "li@example.org"), 409, "already_registered")
+    assert outbox() == [(MailKind.CONFIRMED, "li@example.org"), (MailKind.LINK_AGAIN, "li@example.org")]
+    monkeypatch.undo()
+    assert_error(api_register(client, event, "Ana", "ana@example.org"), 409, "sold_out")

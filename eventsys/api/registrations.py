@@ -16,10 +16,11 @@ from eventsys.errors import Forbidden, NotFound, ValidationFailed
 from eventsys.events import services as event_services
 from eventsys.events.models import Event
 from eventsys.extensions import db, limiter
-from eventsys.registration import services, tickets
+from eventsys.registration import services
 from eventsys.registration.models import Registration, RegistrationStatus
 from eventsys.registration.serializers import registration_json
-from eventsys.registration.services import RegistrationRequest
+from eventsys.registration.services import NewRegistration, RegistrationRequest
+from eventsys.registration.snapshot import EventSnapshot, load_event_snapshot
 from eventsys.urls import public_url
 
 REGISTRATION_FIELDS = {
@@ -31,9 +32,9 @@ REGISTRATION_FIELDS = {
 }
 
 
-def attendee_json(registration: Registration) -> dict[str, Any]:
+def attendee_json(registration: NewRegistration) -> dict[str, Any]:
     """What the person who registered gets back: their status, links and, when confirmed, the ticket."""
-    secret = tickets.manage_secret_of(registration)
+    secret = registration.manage_secret
     body: dict[str, Any] = {
         "code": registration.code,
         "status": registration.status.value,
@@ -44,7 +45,7 @@ def attendee_json(registration: Registration) -> dict[str, Any]:
         body["waitlist_position"] = services.waitlist_position(registration)
     if registration.status == RegistrationStatus.CONFIRMED:
         body["ticket"] = {
-            "qr_payload": tickets.qr_payload_of(registration),
+            "qr_payload": registration.qr_payload,
             "qr_png_url": public_url("registration.qr_png", secret=secret),
             "qr_svg_url": public_url("registration.qr_svg", secret=secret),
             "ics_url": public_url("registration.calendar", secret=secret),
@@ -52,16 +53,21 @@ def attendee_json(registration: Registration) -> dict[str, Any]:
     return body
 
 
-def _public_event(slug: str) -> Event:
-    return event_services.find_visible_event(slug, caller().user)
+def _registrable_event(slug: str) -> EventSnapshot:
+    """The event at ``slug``, as registering reads it, if the caller may see it (else 404, as
+    ``find_visible_event`` answers)."""
+    event = load_event_snapshot(slug) if event_services.is_well_formed_slug(slug) else None
+    if event is None or not event_services.can_view(event, caller().user):
+        raise NotFound("No such event.")
+    return event
 
 
 @api_bp.post("/events/<slug>/registrations")
 @limiter.limit(lambda: current_app.config["REGISTRATION_RATE_LIMIT"])
 def create_registration(slug: str):
-    event = _public_event(slug)
+    event = _registrable_event(slug)
     values = read_fields(json_body(), REGISTRATION_FIELDS)
-    registration = services.register_attendee(
+    registration = services.register_for_snapshot(
         event,
         RegistrationRequest(
             name=values["name"],

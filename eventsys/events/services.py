@@ -24,6 +24,7 @@ from eventsys.mail.models import MailKind
 from eventsys.mail.outbox import queue_mail
 from eventsys.registration.models import ACTIVE_STATUSES, Registration
 from eventsys.registration.services import promote_waitlist
+from eventsys.registration.snapshot import EventSnapshot
 from eventsys.text import single_line_problems
 from eventsys.timeutil import is_timezone, utcnow
 
@@ -72,7 +73,7 @@ class QuestionDetails:
 # --- who may see and change what -------------------------------------------------------
 
 
-def can_view(event: Event, user: User | None) -> bool:
+def can_view(event: Event | EventSnapshot, user: User | None) -> bool:
     return event.is_public or (user is not None and event.owner_id == user.id)
 
 
@@ -80,10 +81,14 @@ def can_manage(event: Event, user: User | None) -> bool:
     return user is not None and event.owner_id == user.id
 
 
+def is_well_formed_slug(slug: str) -> bool:
+    """Could ``slug`` be an event's address at all (else there is nothing to look up)?"""
+    return isinstance(slug, str) and len(slug) <= SLUG_MAX and bool(SLUG_PATTERN.match(slug))
+
+
 def find_visible_event(slug: str, user: User | None) -> Event:
     """The event at ``slug`` if the caller may see it; a draft of someone else is not found."""
-    well_formed = isinstance(slug, str) and len(slug) <= SLUG_MAX and SLUG_PATTERN.match(slug)
-    event = db.session.scalar(select(Event).where(Event.slug == slug)) if well_formed else None
+    event = db.session.scalar(select(Event).where(Event.slug == slug)) if is_well_formed_slug(slug) else None
     if event is None or not can_view(event, user):
         raise NotFound("No such event.")
     return event

@@ -15,6 +15,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from eventsys.errors import ValidationFailed
 from eventsys.events.models import Question, QuestionKind
+from eventsys.registration.snapshot import QuestionSnapshot
 
 PHONE = re.compile(r"^\+?[0-9 ().\-/]{5,30}$")
 TEXT_LIMITS = {QuestionKind.TEXT: 500, QuestionKind.TEXTAREA: 5000}
@@ -109,7 +110,7 @@ def _country(value: Any) -> str:
     return code
 
 
-def clean_answer(question: Question, value: Any) -> Any:
+def clean_answer(question: Question | QuestionSnapshot, value: Any) -> Any:
     kind = question.kind
     if kind in TEXT_LIMITS:
         return _text(value, TEXT_LIMITS[kind])
@@ -132,7 +133,7 @@ def clean_answer(question: Question, value: Any) -> Any:
     return _country(value)
 
 
-def clean_answers(questions: Iterable[Question], raw: dict[str, Any]) -> dict[str, Any]:
+def clean_answers(questions: Iterable[Question | QuestionSnapshot], raw: dict[str, Any]) -> dict[str, Any]:
     """Return the answers keyed by question id (as a string); raise with every problem at once.
 
     Field names in the error are ``answers.<question id>``.

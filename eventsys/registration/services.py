@@ -34,6 +34,7 @@ from eventsys.mail.outbox import queue_mail
 from eventsys.registration import tickets
 from eventsys.registration.answers import clean_answers
 from eventsys.registration.models import ACTIVE_SQL, Registration, RegistrationStatus
+from eventsys.registration.snapshot import EventSnapshot, TicketTypeSnapshot
 from eventsys.text import single_line_problems
 from eventsys.timeutil import utcnow
 
@@ -55,7 +56,7 @@ class RegistrationRequest:
 # --- the registration window ------------------------------------------------------------
 
 
-def registration_state(event: Event) -> str:
+def registration_state(event: Event | EventSnapshot) -> str:
     """`open`, or why not: `cancelled`, `not_published`, `not_open`, `closed`."""
     now = utcnow()
     if event.status == EventStatus.CANCELLED:
@@ -69,7 +70,7 @@ def registration_state(event: Event) -> str:
     return "open"
 
 
-def ensure_registration_open(event: Event) -> None:
+def ensure_registration_open(event: Event | EventSnapshot) -> None:
     state = registration_state(event)
     if state == "not_published":
         raise NotFound("No such event.")
@@ -92,8 +93,8 @@ def is_sold_out(event: Event) -> bool:
 
 
 def check_registration_request(
-    event: Event, request: RegistrationRequest
-) -> tuple[str, str, TicketType, dict[str, Any]]:
+    event: Event | EventSnapshot, request: RegistrationRequest
+) -> tuple[str, str, TicketType | TicketTypeSnapshot, dict[str, Any]]:
     """The request's name, normalized e-mail, ticket type and clean answers; every problem at once."""
     errors: dict[str, list[str]] = {}
     name = (request.name or "").strip()
@@ -115,7 +116,9 @@ def check_registration_request(
     return name, email, ticket_type, answers
 
 
-def _choose_ticket_type(event: Event, ticket_type_id: int | None, errors: dict[str, list[str]]) -> TicketType | None:
+def _choose_ticket_type(
+    event: Event | EventSnapshot, ticket_type_id: int | None, errors: dict[str, list[str]]
+) -> TicketType | TicketTypeSnapshot | None:
     if ticket_type_id is None:
         if len(event.ticket_types) == 1:
             return event.ticket_types[0]
@@ -213,53 +216,116 @@ def _set_status(
 # --- register ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class NewRegistration:
+    """A registration just written, as the API answers it: what was written, no ORM object."""
+
+    id: int
+    event_id: int
+    ticket_type: TicketTypeSnapshot
+    code: str
+    status: RegistrationStatus
+    qr_payload: str
+    manage_secret: str
+
+    @property
+    def ticket_type_id(self) -> int:
+        return self.ticket_type.id
+
+
 def register_attendee(event: Event, request: RegistrationRequest) -> Registration:
     """Register someone for ``event``: confirmed, waitlisted or pending approval, mail queued.
 
     Raises ValidationFailed, RegistrationClosed/NotOpen, SoldOut or AlreadyRegistered (after
     queueing "here is your link again" for the address's owner).
     """
+    row, _ = _write_registration(EventSnapshot.of(event), request)
+    ticket_type = next(t for t in event.ticket_types if t.id == row["ticket_type_id"])
+    return _new_registration(row, event, ticket_type)
+
+
+def register_for_snapshot(event: EventSnapshot, request: RegistrationRequest) -> NewRegistration:
+    """``register_attendee`` for an event read as a snapshot (the API's hot path): the same rules,
+    the same transaction, and back only what the answer needs."""
+    row, secrets = _write_registration(event, request)
+    ticket_type = next(t for t in event.ticket_types if t.id == row["ticket_type_id"])
+    status = RegistrationStatus(row["status"])
+    return NewRegistration(row["id"], event.id, ticket_type, row["code"], status, *secrets)
+
+
+def _write_registration(
+    event: EventSnapshot, request: RegistrationRequest
+) -> tuple[dict[str, Any], tickets.TicketSecrets]:
+    """Check the request, then write the registration and its mail in one write transaction;
+    back come the row written and the ticket's secrets (only their hashes are stored).
+
+    An address that already holds an active registration is looked for before the transaction,
+    so the write lock is held for the statements that must be atomic only; the partial unique
+    index refuses the one that a concurrent registration slips in, and both end the same way.
+    """
     ensure_registration_open(event)
     name, email, ticket_type, answers = check_registration_request(event, request)
+    if holds_active_registration(event.id, email):
+        _send_link_again(event.id, email)
+        raise AlreadyRegistered()
     locale = request.locale if request.locale in SUPPORTED_LOCALES else "en"
     key = tickets.ticket_key()
     for _attempt in range(3):
-        now = utcnow()
         nonce = tickets.new_nonce()
-        row = {
-            "event_id": event.id,
-            "ticket_type_id": ticket_type.id,
-            "code": tickets.new_short_code(),
-            "name": name,
-            "email": email,
-            "answers": answers,
-            "locale": locale,
-            "ticket_nonce": nonce,
-            "secret_hash": tickets.secret_hash(tickets.qr_payload(key, nonce)),
-            "manage_hash": tickets.secret_hash(tickets.manage_secret(key, nonce)),
-            "is_inside": False,
-            "created_at": now,
-            "updated_at": now,
-        }
+        secrets = tickets.TicketSecrets.of(key, nonce)
+        row = _registration_row(event.id, ticket_type.id, name, email, answers, locale, nonce, secrets)
         try:
             with write_transaction() as conn:
-                existing = conn.execute(ACTIVE_REGISTRATION, {"event_id": event.id, "email": email}).scalar()
-                if existing is not None:
-                    _queue_link_again(conn, event.id, existing, email)
-                    row = None
-                else:
-                    row["status"] = _initial_status(conn, event, ticket_type).value
-                    row["id"] = conn.execute(INSERT_REGISTRATION, row).inserted_primary_key[0]
-                    queue_mail(conn, MailKind(row["status"]), email, event_id=event.id, registration_id=row["id"])
+                row["status"] = _initial_status(conn, event, ticket_type).value
+                row["id"] = conn.execute(INSERT_REGISTRATION, row).inserted_primary_key[0]
+                queue_mail(conn, MailKind(row["status"]), email, event_id=event.id, registration_id=row["id"])
         except IntegrityError as exc:
             if "email" in str(exc.orig).lower():  # a concurrent registration with this address won
                 _send_link_again(event.id, email)
                 raise AlreadyRegistered() from None
             continue  # the short code was taken: draw another
-        if row is None:
-            raise AlreadyRegistered()
-        return _new_registration(row, event, ticket_type)
+        except SoldOut:
+            if holds_active_registration(event.id, email):  # ... and took the last seat
+                _send_link_again(event.id, email)
+                raise AlreadyRegistered() from None
+            raise
+        return row, secrets
     raise Conflict("Please try again.")
+
+
+def holds_active_registration(event_id: int, email: str) -> bool:
+    """Has ``email`` (normalized) an active registration for the event? Read outside any transaction."""
+    found = db.session.connection().execute(ACTIVE_REGISTRATION, {"event_id": event_id, "email": email})
+    return found.first() is not None
+
+
+def _registration_row(
+    event_id: int,
+    ticket_type_id: int,
+    name: str,
+    email: str,
+    answers: dict[str, Any],
+    locale: str,
+    nonce: bytes,
+    secrets: tickets.TicketSecrets,
+) -> dict[str, Any]:
+    """A new registration's columns but its status, with a fresh short code."""
+    now = utcnow()
+    return {
+        "event_id": event_id,
+        "ticket_type_id": ticket_type_id,
+        "code": tickets.new_short_code(),
+        "name": name,
+        "email": email,
+        "answers": answers,
+        "locale": locale,
+        "ticket_nonce": nonce,
+        "secret_hash": tickets.secret_hash(secrets.qr_payload),
+        "manage_hash": tickets.secret_hash(secrets.manage_secret),
+        "is_inside": False,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 def _new_registration(row: dict[str, Any], event: Event, ticket_type: TicketType) -> Registration:
@@ -271,7 +337,7 @@ def _new_registration(row: dict[str, Any], event: Event, ticket_type: TicketType
     return registration
 
 
-def _initial_status(conn: Connection, event: Event, ticket_type: TicketType) -> RegistrationStatus:
+def _initial_status(conn: Connection, event: EventSnapshot, ticket_type: TicketTypeSnapshot) -> RegistrationStatus:
     if event.requires_approval:
         return RegistrationStatus.PENDING_APPROVAL
     if _take_seat(conn, event.id, ticket_type.id):
@@ -408,7 +474,7 @@ def registrations_matching(
     return query
 
 
-def waitlist_position(registration: Registration) -> int | None:
+def waitlist_position(registration: Registration | NewRegistration) -> int | None:
     """1 for the next to get a seat of this ticket type."""
     if registration.status != RegistrationStatus.WAITLISTED:
         return None

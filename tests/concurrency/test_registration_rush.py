@@ -82,3 +82,20 @@ def _register_typed(url: str, payload: list[tuple[int, int]]) -> list[tuple[int,
         )
         results.append((status, body.get("status", "?"), ticket_type_id))
     return results
+
+
+def _register_same_address(url: str, number: int) -> tuple[int, str]:
+    status, body = post_json(url, {"name": f"Twin {number}", "email": "Twin@Example.org"})
+    return status, body.get("status") or body.get("error", {}).get("code", "?")
+
+
+def test_one_address_registering_at_once_from_many_clients_gets_one_seat(app, live_server):
+    event = make_event(capacity=SEATS, name="Twins")
+    url = f"{live_server.url}/api/v1/events/{event.slug}/registrations"
+    with ProcessPoolExecutor(CLIENTS) as pool:
+        results = list(pool.map(_register_same_address, [url] * 40, range(40)))
+
+    assert Counter(results) == {(201, "confirmed"): 1, (409, "already_registered"): 39}
+    db.session.rollback()  # end the test's read transaction, to see what the server wrote
+    assert db.session.scalar(select(Event.seats_taken).where(Event.id == event.id)) == 1
+    assert db.session.scalar(select(func.count()).where(Registration.event_id == event.id)) == 1
