@@ -38,22 +38,21 @@ def _config(name: str) -> Callable[[], str]:
     return lambda: current_app.config[name]
 
 
-def login_limits(view: Callable) -> Callable:
-    """Limit password attempts (the login page, token creation): per client address and per account."""
-    view = limiter.shared_limit(
-        _config("ACCOUNT_RATE_LIMIT"), scope="login-account", key_func=_account_key, methods=["POST"]
-    )(view)
-    return limiter.shared_limit(
-        _config("LOGIN_RATE_LIMIT"), scope="login-address", key_func=client_address, methods=["POST"]
-    )(view)
+def _per_address_and_account(scope: str, per_address: str, per_account: str) -> Callable[[Callable], Callable]:
+    """Two shared limits on a view's POSTs, named by their config settings: per client address and per account."""
+
+    def decorate(view: Callable) -> Callable:
+        view = limiter.shared_limit(
+            _config(per_account), scope=f"{scope}-account", key_func=_account_key, methods=["POST"]
+        )(view)
+        return limiter.shared_limit(
+            _config(per_address), scope=f"{scope}-address", key_func=client_address, methods=["POST"]
+        )(view)
+
+    return decorate
 
 
-
-def reset_request_limits(view: Callable) -> Callable:
-    """Limit password-reset requests: per client address and per account, so nobody can flood an inbox."""
-    view = limiter.shared_limit(
-        _config("RESET_ACCOUNT_RATE_LIMIT"), scope="reset-account", key_func=_account_key, methods=["POST"]
-    )(view)
-    return limiter.shared_limit(
-        _config("RESET_RATE_LIMIT"), scope="reset-address", key_func=client_address, methods=["POST"]
-    )(view)
+# Password attempts (the login page and token creation count together).
+login_limits = _per_address_and_account("login", "LOGIN_RATE_LIMIT", "ACCOUNT_RATE_LIMIT")
+# Password-reset requests, so nobody can flood an inbox.
+reset_request_limits = _per_address_and_account("reset", "RESET_RATE_LIMIT", "RESET_ACCOUNT_RATE_LIMIT")
