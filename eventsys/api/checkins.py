@@ -8,7 +8,7 @@ from eventsys.api import api_bp
 from eventsys.api.auth import Unauthorized, caller
 from eventsys.api.schema import Field, json_body, read_fields
 from eventsys.checkin import numbers, services
-from eventsys.checkin.access import access_at_door, find_event_at_door, hidden_at_door
+from eventsys.checkin.access import find_event_at_door, require_access_at_door
 from eventsys.checkin.models import Direction
 from eventsys.checkin.services import EventAtDoor, Scanner, ScanRequest
 from eventsys.errors import Forbidden, NotFound, ValidationFailed
@@ -28,13 +28,7 @@ def _at_the_door(slug: str, undo: bool = False) -> tuple[Row, Scanner]:
     current = caller()
     if current.token is None:
         raise Unauthorized()
-    access = access_at_door(event, current.token if current.is_door else None, current.user)
-    if hidden_at_door(event, access):
-        raise NotFound("No such event.")
-    if access is None:
-        if current.is_door:
-            raise Forbidden("This door token belongs to another event.")
-        raise Forbidden("Only the event's organizer or its door staff can do this.")
+    access = require_access_at_door(event, current.token if current.is_door else None, current.user)
     if undo and not access.may_undo:
         raise Forbidden("Only the event's organizer can undo a check-in.")
     return event, access.scanner

@@ -11,8 +11,8 @@ from eventsys.api import api_bp
 from eventsys.api.auth import caller
 from eventsys.api.pagination import paginate
 from eventsys.api.schema import Field, MalformedRequest, json_body, read_fields
-from eventsys.checkin.access import access_at_door, find_event_at_door, hidden_at_door
-from eventsys.errors import Forbidden, NotFound, ValidationFailed
+from eventsys.checkin.access import find_event_at_door, require_access_at_door
+from eventsys.errors import NotFound, ValidationFailed
 from eventsys.events import services as event_services
 from eventsys.events.models import Event
 from eventsys.extensions import db, limiter
@@ -97,11 +97,7 @@ def _event_for_list(slug: str) -> Event:
     if not current.is_door:
         return event_services.find_managed_event(slug, current.require_organizer())
     at_door = find_event_at_door(slug)
-    access = access_at_door(at_door, current.token, None)
-    if hidden_at_door(at_door, access):
-        raise NotFound("No such event.")
-    if access is None:
-        raise Forbidden("This door token belongs to another event.")
+    require_access_at_door(at_door, current.token, None)
     return db.session.get(Event, at_door.id)
 
 

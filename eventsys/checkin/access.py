@@ -16,8 +16,9 @@ from sqlalchemy import Row, bindparam, select
 from eventsys.auth.models import User
 from eventsys.checkin.services import Scanner
 from eventsys.checkin.staff import is_door_staff
-from eventsys.errors import NotFound
+from eventsys.errors import Forbidden, NotFound
 from eventsys.events.models import Event, EventStatus
+from eventsys.events.services import is_well_formed_slug
 from eventsys.extensions import db
 
 
@@ -51,7 +52,7 @@ EVENT_AT_DOOR = select(_events.c.id, _events.c.timezone, _events.c.owner_id, _ev
 
 def find_event_at_door(slug: str) -> Row:
     """The event's id, zone, owner, status and name, in one small query (the scan path's only event read)."""
-    well_formed = isinstance(slug, str) and len(slug) <= 80
+    well_formed = is_well_formed_slug(slug)
     row = db.session.connection().execute(EVENT_AT_DOOR, {"slug": slug}).first() if well_formed else None
     if row is None:
         raise NotFound("No such event.")
@@ -73,6 +74,14 @@ def access_at_door(event: Row | Event, door_token: DoorToken | None, user: User 
     return None
 
 
-def hidden_at_door(event: Row | Event, access: DoorAccess | None) -> bool:
-    """Someone else's draft is not there at all (404), not merely forbidden."""
-    return access is None and event.status == EventStatus.DRAFT.value
+def require_access_at_door(event: Row | Event, door_token: DoorToken | None, user: User | None) -> DoorAccess:
+    """``access_at_door``, or the API's answer to a caller who is not at this door: someone else's
+    draft is not there at all (404), a published event is merely forbidden (403)."""
+    access = access_at_door(event, door_token, user)
+    if access is not None:
+        return access
+    if event.status == EventStatus.DRAFT.value:
+        raise NotFound("No such event.")
+    if door_token is not None:
+        raise Forbidden("This door token belongs to another event.")
+    raise Forbidden("Only the event's organizer or its door staff can do this.")
