@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from flask_wtf import FlaskForm
 from wtforms import Field
 
 from eventsys.errors import DomainError
+from eventsys.text import as_single_line
 
 
 def add_field_errors(form: FlaskForm, error: DomainError, fallback_field: str | None = None) -> None:
@@ -25,7 +24,6 @@ def add_field_errors(form: FlaskForm, error: DomainError, fallback_field: str | 
 
 PARSED_INPUTS = {"number", "date", "datetime-local"}
 SINGLE_LINE_INPUTS = {"text", "email", "search", "tel", "url"}
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]+")  # all but the tab
 
 
 def shown_again(field: Field) -> str | None:
@@ -39,5 +37,5 @@ def shown_again(field: Field) -> str | None:
     if input_type in PARSED_INPUTS and field.data is None:
         return ""
     if input_type in SINGLE_LINE_INPUTS:
-        return CONTROL_CHARACTERS.sub(" ", field._value())
+        return as_single_line(field._value())
     return None

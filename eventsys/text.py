@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-import unicodedata
+import re
 
-# Control characters (line breaks, tabs, NUL, escape …) and the Unicode line and paragraph
-# separators. A single-line text ends up in e-mail subjects, file names and scanner screens,
-# where a line break either breaks the message or smuggles in a header.
-_LINE_BREAKING_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
+# Control characters (Unicode category Cc: line breaks, tabs, NUL, escape …) and the line and
+# paragraph separators (Zl, Zp). A single-line text ends up in e-mail subjects, file names and
+# scanner screens, where a line break either breaks the message or smuggles in a header.
+LINE_BREAKING = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
 def has_control_characters(value: str) -> bool:
-    return any(unicodedata.category(char) in _LINE_BREAKING_CATEGORIES for char in value)
+    return LINE_BREAKING.search(value) is not None
+
+
+def as_single_line(value: str) -> str:
+    """``value`` with each run of control characters (a line break, a tab) turned into one space."""
+    return LINE_BREAKING.sub(" ", value)
 
 
 def single_line_problems(value: str, limit: int, empty_message: str | None = None) -> list[str]:

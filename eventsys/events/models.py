@@ -23,6 +23,11 @@ class EventStatus(enum.StrEnum):
     def can_become(self, target: EventStatus) -> bool:
         return target in _EVENT_TRANSITIONS[self]
 
+    @property
+    def is_public(self) -> bool:
+        """Anyone may see a published event, and a cancelled one (which says so)."""
+        return self in (EventStatus.PUBLISHED, EventStatus.CANCELLED)
+
 
 _EVENT_TRANSITIONS: dict[EventStatus, set[EventStatus]] = {
     EventStatus.DRAFT: {EventStatus.PUBLISHED, EventStatus.CANCELLED},
@@ -90,7 +95,7 @@ class Event(db.Model):
 
     @property
     def is_public(self) -> bool:
-        return self.status in (EventStatus.PUBLISHED, EventStatus.CANCELLED)
+        return self.status.is_public
 
     @property
     def seats_left(self) -> int | None:

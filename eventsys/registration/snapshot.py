@@ -49,7 +49,7 @@ class EventSnapshot:
 
     @property
     def is_public(self) -> bool:
-        return self.status in (EventStatus.PUBLISHED, EventStatus.CANCELLED)
+        return self.status.is_public
 
     @classmethod
     def of(cls, event: Event) -> EventSnapshot:
