@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from eventsys import cli, log_redaction, security, web_errors
+from eventsys import cli, log_redaction, security, urls, web_errors
 from eventsys.api import api_bp
 from eventsys.auth.views import auth_bp
 from eventsys.checkin.views import door_bp
@@ -50,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         configure_engine(db.engine)
 
+    urls.install(app)
     _register_blueprints(app)
     _register_template_helpers(app)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, current_app
-from werkzeug.routing import MapAdapter
+from werkzeug.routing import BaseConverter, MapAdapter
 
 ADAPTER = "eventsys.public_url_adapter"
 
@@ -22,3 +22,13 @@ def _adapter(app: Flask) -> MapAdapter:
 def public_url(endpoint: str, **values: Any) -> str:
     """The public address of ``endpoint``; works inside a request and outside (mail sender, CLI)."""
     return current_app.config["PUBLIC_BASE_URL"] + _adapter(current_app).build(endpoint, values)
+
+
+class TicketCodeConverter(BaseConverter):
+    """``<code:...>``: a ticket's short code (K7QF-3M2X, any case), so ``registrations/bulk`` is no code."""
+
+    regex = r"[A-Za-z0-9]{4}-[A-Za-z0-9]{4}"
+
+
+def install(app: Flask) -> None:
+    app.url_map.converters["code"] = TicketCodeConverter

@@ -3,6 +3,8 @@ from logging.config import fileConfig
 
 from flask import current_app
 
+from eventsys.database import described_by_the_models
+
 from alembic import context
 
 # this is the Alembic Config object, which provides
@@ -88,7 +90,7 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     # The rate limits' own table (eventsys/ratelimit_storage.py) may live in this database; it is
     # made on first use, never by a migration.
-    conf_args.setdefault("include_name", lambda name, type_, _parent: not (type_ == "table" and name == "rate_limit_counters"))
+    conf_args.setdefault("include_name", described_by_the_models)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -19,6 +19,13 @@ def free_port() -> int:
 class Inbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.refused: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        if address.lower() in self.refused:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
@@ -39,6 +46,10 @@ class SmtpServer:
     def start(self) -> SmtpServer:
         self._controller.start()
         return self
+
+    def refuse(self, address: str) -> None:
+        """Answer RCPT TO for ``address`` with 550, as a server that knows no such mailbox."""
+        self.inbox.refused.add(address.lower())
 
     def stop(self) -> None:
         self._controller.stop()

@@ -54,6 +54,7 @@ QUESTION_FIELDS = {
     "required": Field(bool),
     "options": Field("strings", nullable=True),
     "help_text": Field(str, nullable=True),
+    "on_badge": Field(bool),
 }
 DOOR_TOKEN_FIELDS = {"label": Field(str, required=True)}
 
@@ -183,6 +184,7 @@ def _question_details(values: dict[str, Any]) -> QuestionDetails:
         required=values.get("required", False),
         options=values.get("options") or [],
         help_text=values.get("help_text") or "",
+        on_badge=values.get("on_badge", False),
     )
 
 

@@ -10,17 +10,19 @@ from sqlalchemy.orm import selectinload
 from eventsys.api import api_bp
 from eventsys.api.auth import caller
 from eventsys.api.pagination import paginate
-from eventsys.api.schema import Field, MalformedRequest, json_body, read_fields
+from eventsys.api.schema import Field, json_body, read_fields
+from eventsys.backoffice.history import history_of
 from eventsys.checkin.access import find_event_at_door, require_access_at_door
 from eventsys.errors import NotFound, ValidationFailed
 from eventsys.events import services as event_services
 from eventsys.events.models import Event
 from eventsys.extensions import db, limiter
-from eventsys.registration import services
+from eventsys.registration import listing, services
 from eventsys.registration.models import Registration, RegistrationStatus
-from eventsys.registration.serializers import registration_json
-from eventsys.registration.services import NewRegistration, RegistrationRequest
+from eventsys.registration.serializers import answers_json, registration_json
+from eventsys.registration.services import ByHand, NewRegistration, RegistrationEdit, RegistrationRequest
 from eventsys.registration.snapshot import EventSnapshot, load_event_snapshot
+from eventsys.timeutil import isoformat
 from eventsys.urls import public_url
 
 REGISTRATION_FIELDS = {
@@ -29,6 +31,13 @@ REGISTRATION_FIELDS = {
     "ticket_type_id": Field(int, nullable=True),
     "answers": Field(dict, nullable=True),
     "locale": Field(str, nullable=True),
+}
+# An organizer adding someone by hand: the e-mail may be left out, and two switches.
+BY_HAND_FIELDS = {
+    **REGISTRATION_FIELDS,
+    "email": Field(str, nullable=True),
+    "notify": Field(bool),
+    "over_capacity": Field(bool),
 }
 
 
@@ -65,30 +74,23 @@ def _registrable_event(slug: str) -> EventSnapshot:
 @api_bp.post("/events/<slug>/registrations")
 @limiter.limit(lambda: current_app.config["REGISTRATION_RATE_LIMIT"])
 def create_registration(slug: str):
+    """A registration; from the event's organizer, someone added by hand (see ByHand)."""
     event = _registrable_event(slug)
-    values = read_fields(json_body(), REGISTRATION_FIELDS)
+    user = caller().user
+    by_hand = event_services.can_manage(event, user)
+    values = read_fields(json_body(), BY_HAND_FIELDS if by_hand else REGISTRATION_FIELDS)
     registration = services.register_for_snapshot(
         event,
         RegistrationRequest(
             name=values["name"],
-            email=values["email"],
+            email=values.get("email") or "",
             ticket_type_id=values.get("ticket_type_id"),
             answers={str(key): value for key, value in (values.get("answers") or {}).items()},
             locale=values.get("locale") or "en",
         ),
+        ByHand(user, values.get("notify", True), values.get("over_capacity", False)) if by_hand else None,
     )
     return attendee_json(registration), 201
-
-
-def _bool_arg(name: str) -> bool | None:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return None
-    if raw.lower() in ("true", "1", "yes"):
-        return True
-    if raw.lower() in ("false", "0", "no"):
-        return False
-    raise MalformedRequest(f"`{name}` must be true or false.", fields={name: ["Must be true or false."]})
 
 
 def _event_for_list(slug: str) -> Event:
@@ -105,40 +107,57 @@ def _event_for_list(slug: str) -> Event:
 def list_registrations(slug: str):
     current = caller()
     event = _event_for_list(slug)
-    status = request.args.get("status") or ""
-    if status and status not in {s.value for s in RegistrationStatus}:
-        raise ValidationFailed({"status": ["Use one of: " + ", ".join(s.value for s in RegistrationStatus) + "."]})
-    ticket_type = request.args.get("ticket_type") or None
-    # isdigit() let "²" through to int(), and a huge id overflowed the database's integer: both a 500.
-    if ticket_type is not None and not (ticket_type.isdecimal() and len(ticket_type) <= 9):
-        raise MalformedRequest("`ticket_type` must be a ticket type id.", fields={"ticket_type": ["Must be an id."]})
-    query = services.registrations_matching(
-        event,
-        request.args.get("q", "")[:200],
-        status,
-        int(ticket_type) if ticket_type else None,
-        by_email=not current.is_door,
-    )
-    checked_in = _bool_arg("checked_in")
-    if checked_in is not None:
-        query = query.where(
-            Registration.checked_in_at.isnot(None) if checked_in else Registration.checked_in_at.is_(None)
-        )
+    values = listing.filter_from_args(request.args, event, by_email=not current.is_door)
     places = None if current.is_door else services.waitlist_positions(event.id)
     return paginate(
-        query.options(selectinload(Registration.ticket_type)).order_by(Registration.id),
+        listing.attendees(event.id, values).options(selectinload(Registration.ticket_type)),
         lambda registration: registration_json(registration, for_door=current.is_door, places=places),
     )
 
 
+def _managed_event(slug: str) -> Event:
+    return event_services.find_managed_event(slug, caller().require_organizer())
+
+
 def _organizer_registration(slug: str, code: str) -> Registration:
-    event = event_services.find_managed_event(slug, caller().require_organizer())
-    return services.find_registration(event, code)
+    return services.find_registration(_managed_event(slug), code)
 
 
-@api_bp.get("/events/<slug>/registrations/<code>")
+def detailed_json(registration: Registration) -> dict[str, Any]:
+    """One registration as its organizer reads it: the list's fields, every answer, its history."""
+    tz = registration.event.timezone
+    return {
+        **registration_json(registration),
+        "answers": answers_json(registration),
+        "checked_in_at": isoformat(registration.checked_in_at, tz),
+        "history": [entry.to_json(tz) for entry in history_of(registration)],
+    }
+
+
+@api_bp.get("/events/<slug>/registrations/<code:code>")
 def get_registration(slug: str, code: str):
-    return registration_json(_organizer_registration(slug, code))
+    return detailed_json(_organizer_registration(slug, code))
+
+
+EDIT_FIELDS = {
+    "name": Field(str),
+    "email": Field(str, nullable=True),
+    "answers": Field(dict),
+    "ticket_type_id": Field(int),
+}
+
+
+@api_bp.patch("/events/<slug>/registrations/<code:code>")
+def edit_registration(slug: str, code: str):
+    registration = _organizer_registration(slug, code)
+    values = read_fields(json_body(), EDIT_FIELDS)
+    edit = RegistrationEdit(
+        name=values.get("name"),
+        email="" if "email" in values and values["email"] is None else values.get("email"),
+        answers={str(key): value for key, value in values["answers"].items()} if "answers" in values else None,
+        ticket_type_id=values.get("ticket_type_id"),
+    )
+    return detailed_json(services.edit_registration(registration, edit, caller().user))
 
 
 ACTIONS = {
@@ -148,8 +167,39 @@ ACTIONS = {
 }
 
 
-@api_bp.post("/events/<slug>/registrations/<code>/<any(cancel, approve, reject):action>")
+@api_bp.post("/events/<slug>/registrations/<code:code>/<any(cancel, approve, reject):action>")
 def registration_action(slug: str, code: str, action: str):
     registration = _organizer_registration(slug, code)
     json_body(optional=True)
-    return registration_json(ACTIONS[action](registration))
+    return registration_json(ACTIONS[action](registration, caller().user))
+
+
+@api_bp.post("/events/<slug>/registrations/<code:code>/resend")
+def resend(slug: str, code: str):
+    registration = _organizer_registration(slug, code)
+    json_body(optional=True)
+    services.resend_ticket(registration, caller().user)
+    return {"code": registration.code, "status": registration.status.value}, 202
+
+
+BULK_FIELDS = {"action": Field(str, required=True), "codes": Field("strings", required=True)}
+
+
+@api_bp.post("/events/<slug>/registrations/bulk")
+def bulk(slug: str):
+    event = _managed_event(slug)
+    values = read_fields(json_body(), BULK_FIELDS)
+    errors = {}
+    if values["action"] not in services.BULK_ACTIONS:
+        errors["action"] = ["Use one of: " + ", ".join(services.BULK_ACTIONS) + "."]
+    if not values["codes"]:
+        errors["codes"] = ["Give at least one code."]
+    elif len(values["codes"]) > services.MAX_BULK:
+        errors["codes"] = [f"Give at most {services.MAX_BULK} codes at a time."]
+    if errors:
+        raise ValidationFailed(errors)
+    result = services.act_on_many(event, values["action"], values["codes"], caller().user)
+    return {
+        "done": result.done,
+        "failed": [{"code": code, "error": {"code": exc.code, "message": exc.message}} for code, exc in result.failed],
+    }

@@ -28,6 +28,7 @@ def question_json(question: Question) -> dict[str, Any]:
         "required": question.required,
         "options": list(question.options or []),
         "help_text": question.help_text,
+        "on_badge": question.on_badge,
         "position": question.position,
     }
 

@@ -25,7 +25,8 @@ from eventsys.events import services as event_services
 from eventsys.events.models import Event
 from eventsys.extensions import db
 from eventsys.forms import add_field_errors
-from eventsys.registration import services as registration_services
+from eventsys.registration import listing
+from eventsys.registration.listing import AttendeeFilter
 from eventsys.registration.models import Registration
 from eventsys.registration.serializers import registration_json
 from eventsys.security import json_page
@@ -140,10 +141,8 @@ def lookup(slug: str):
     q = request.args.get("q", "").strip().lower()[:100]
     if len(q) < 2:
         return {"items": []}
-    query = registration_services.registrations_matching(event, q, by_email=False)
-    registrations = db.session.scalars(
-        query.options(selectinload(Registration.ticket_type)).order_by(Registration.name).limit(LOOKUP_LIMIT)
-    ).all()
+    query = listing.attendees(event.id, AttendeeFilter(q=q, sort="name", by_email=False))
+    registrations = db.session.scalars(query.options(selectinload(Registration.ticket_type)).limit(LOOKUP_LIMIT)).all()
     return {"items": [registration_json(r, for_door=True) for r in registrations]}
 
 

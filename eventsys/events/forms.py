@@ -143,6 +143,7 @@ class QuestionForm(FlaskForm):
     )
     required = BooleanField("An answer is required")
     help_text = StringField("Help text", validators=[Optional(), Length(max=500)])
+    on_badge = BooleanField("Print the answer on the name badge")
 
     def details(self) -> QuestionDetails:
         return QuestionDetails(
@@ -151,4 +152,5 @@ class QuestionForm(FlaskForm):
             required=bool(self.required.data),
             options=(self.options.data or "").splitlines(),
             help_text=self.help_text.data or "",
+            on_badge=bool(self.on_badge.data),
         )

@@ -140,6 +140,7 @@ class Question(db.Model):
     required: Mapped[bool] = mapped_column(default=False)
     options: Mapped[list[str]] = mapped_column(JSON, default=list)
     help_text: Mapped[str] = mapped_column(String(500), default="")
+    on_badge: Mapped[bool] = mapped_column(default=False)  # its answer prints on the name badge
     position: Mapped[int] = mapped_column(default=0)
 
     event: Mapped[Event] = relationship(back_populates="questions")

@@ -68,6 +68,7 @@ class QuestionDetails:
     required: bool = False
     options: list[str] = field(default_factory=list)
     help_text: str = ""
+    on_badge: bool = False  # print its answer on the name badge
 
 
 # --- who may see and change what -------------------------------------------------------
@@ -77,7 +78,7 @@ def can_view(event: Event | EventSnapshot, user: User | None) -> bool:
     return event.is_public or (user is not None and event.owner_id == user.id)
 
 
-def can_manage(event: Event, user: User | None) -> bool:
+def can_manage(event: Event | EventSnapshot, user: User | None) -> bool:
     return user is not None and event.owner_id == user.id
 
 
@@ -363,7 +364,9 @@ def _clean_question(details: QuestionDetails) -> QuestionDetails:
         errors["help_text"] = problems
     if errors:
         raise ValidationFailed(errors)
-    return QuestionDetails(label, kind, bool(details.required), options, details.help_text.strip())
+    return QuestionDetails(
+        label, kind, bool(details.required), options, details.help_text.strip(), bool(details.on_badge)
+    )
 
 
 def add_question(event: Event, details: QuestionDetails) -> Question:
@@ -377,6 +380,7 @@ def add_question(event: Event, details: QuestionDetails) -> Question:
         required=clean.required,
         options=clean.options,
         help_text=clean.help_text,
+        on_badge=clean.on_badge,
         position=position,
     )
     event.questions.append(question)
@@ -387,7 +391,7 @@ def add_question(event: Event, details: QuestionDetails) -> Question:
 def update_question(question: Question, details: QuestionDetails) -> Question:
     clean = _clean_question(details)
     question.label, question.kind, question.required = clean.label.strip(), clean.kind, clean.required
-    question.options, question.help_text = clean.options, clean.help_text
+    question.options, question.help_text, question.on_badge = clean.options, clean.help_text, clean.on_badge
     db.session.commit()
     return question
 

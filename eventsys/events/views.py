@@ -207,6 +207,7 @@ def edit_question(slug: str, question_id: int):
     if request.method == "GET":
         form.label.data, form.kind.data = question.label, question.kind.value
         form.required.data, form.help_text.data = question.required, question.help_text
+        form.on_badge.data = question.on_badge
         form.options.data = "\n".join(question.options or [])
     elif form.validate_on_submit():
         try:

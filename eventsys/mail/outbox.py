@@ -24,7 +24,7 @@ _mail_waiting = threading.Event()
 def queue_mail(
     target: Connection | Session | scoped_session,
     kind: MailKind,
-    to: str,
+    to: str | None,
     *,
     event_id: int | None = None,
     registration_id: int | None = None,
@@ -35,7 +35,10 @@ def queue_mail(
 
     ``target`` is a write_transaction() connection (the hot paths: one Core insert) or the ORM
     session, where the row is flushed with the session's other changes, in their transaction.
+    No address (someone an organizer added by hand without one): nothing is queued.
     """
+    if not to:
+        return
     now = utcnow()
     row = {
         "kind": kind,

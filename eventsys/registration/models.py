@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, UniqueConstraint, text
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsys.events.models import Event, TicketType, enum_column
@@ -67,6 +67,10 @@ class Registration(db.Model):
             postgresql_where=text(ACTIVE_SQL),
         ),
         Index("ix_registrations_waitlist", "event_id", "status", "id"),
+        # The back office's sorts and tab counts at 100,000 registrations.
+        Index("ix_registrations_event_created", "event_id", "created_at", "id"),
+        Index("ix_registrations_event_name", "event_id", "name", "id"),
+        Index("ix_registrations_event_tabs", "event_id", "status", "checked_in_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,7 +78,8 @@ class Registration(db.Model):
     ticket_type_id: Mapped[int] = mapped_column(ForeignKey("ticket_types.id"), index=True)
     code: Mapped[str] = mapped_column(String(9))
     name: Mapped[str] = mapped_column(String(200))
-    email: Mapped[str] = mapped_column(String(254))
+    # None for someone an organizer added by hand without an address: they get no mail.
+    email: Mapped[str | None] = mapped_column(String(254))
     status: Mapped[RegistrationStatus] = mapped_column(enum_column(RegistrationStatus))
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     locale: Mapped[str] = mapped_column(String(16), default="en")
@@ -86,6 +91,9 @@ class Registration(db.Model):
     # Check-in state, changed only by the check-in service's conditional update.
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # first admission
     is_inside: Mapped[bool] = mapped_column(default=False)
+    # What the organizer's search looks in, lower-cased (registration/search.py writes it); an
+    # FTS5 trigram index (SQLite) or a pg_trgm GIN index (PostgreSQL) serves substring searches.
+    search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -94,3 +102,36 @@ class Registration(db.Model):
 
     def __repr__(self) -> str:
         return f"<Registration {self.code} {self.status.value}>"
+
+
+class ChangeKind(enum.StrEnum):
+    """What happened to a registration, as its history names it (the contract's ``what``).
+
+    Mail and scans are not recorded here: the history reads them from the outbox and the scan log.
+    """
+
+    REGISTERED = "registered"
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    PENDING_APPROVAL = "pending_approval"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+    PROMOTED = "promoted"
+    EDITED = "edited"
+    TICKET_TYPE_CHANGED = "ticket_type_changed"
+
+
+class RegistrationChange(db.Model):
+    """One change in a registration's life, written in the transaction that makes it."""
+
+    __tablename__ = "registration_changes"
+    __table_args__ = (Index("ix_registration_changes_registration", "registration_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
+    what: Mapped[ChangeKind] = mapped_column(enum_column(ChangeKind))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # What changed, for `edited` (the fields) and `ticket_type_changed` (from and to).
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

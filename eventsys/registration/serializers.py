@@ -32,3 +32,12 @@ def registration_json(
             places.get(registration.id) if places is not None else services.waitlist_position(registration)
         )
     return body
+
+
+def answers_json(registration: Registration) -> list[dict[str, Any]]:
+    """Every question of the event in its order, with this registration's answer (None: none given)."""
+    answers = registration.answers or {}
+    return [
+        {"question_id": question.id, "label": question.label, "value": answers.get(str(question.id))}
+        for question in registration.event.questions
+    ]

@@ -16,11 +16,13 @@ from sqlalchemy import Connection, bindparam, func, insert, or_, select, text, u
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 
+from eventsys.auth.models import User
 from eventsys.auth.services import normalize_email
 from eventsys.database import write_transaction
 from eventsys.errors import (
     AlreadyRegistered,
     Conflict,
+    DomainError,
     NotFound,
     RegistrationClosed,
     RegistrationNotOpen,
@@ -33,7 +35,14 @@ from eventsys.mail.models import MailKind, OutboxMessage
 from eventsys.mail.outbox import queue_mail
 from eventsys.registration import tickets
 from eventsys.registration.answers import clean_answers
-from eventsys.registration.models import ACTIVE_SQL, Registration, RegistrationStatus
+from eventsys.registration.models import (
+    ACTIVE_SQL,
+    ChangeKind,
+    Registration,
+    RegistrationChange,
+    RegistrationStatus,
+)
+from eventsys.registration.search import search_text_of
 from eventsys.registration.snapshot import EventSnapshot, TicketTypeSnapshot
 from eventsys.text import single_line_problems
 from eventsys.timeutil import utcnow
@@ -51,6 +60,17 @@ class RegistrationRequest:
     ticket_type_id: int | None = None
     answers: dict[str, Any] = field(default_factory=dict)
     locale: str = "en"
+
+
+@dataclass(frozen=True)
+class ByHand:
+    """An organizer adding someone (a walk-in, a speaker, a sponsor): no registration window, no
+    approval step, the e-mail address optional; ``notify`` sends the usual mail, ``over_capacity``
+    confirms past the capacities (still counted) instead of waitlisting or refusing."""
+
+    by: User
+    notify: bool = True
+    over_capacity: bool = False
 
 
 # --- the registration window ------------------------------------------------------------
@@ -93,18 +113,13 @@ def is_sold_out(event: Event) -> bool:
 
 
 def check_registration_request(
-    event: Event | EventSnapshot, request: RegistrationRequest
-) -> tuple[str, str, TicketType | TicketTypeSnapshot, dict[str, Any]]:
-    """The request's name, normalized e-mail, ticket type and clean answers; every problem at once."""
+    event: Event | EventSnapshot, request: RegistrationRequest, email_required: bool = True
+) -> tuple[str, str | None, TicketType | TicketTypeSnapshot, dict[str, Any]]:
+    """The request's name, normalized e-mail (None: left out where it may be), ticket type and
+    clean answers; every problem at once."""
     errors: dict[str, list[str]] = {}
-    name = (request.name or "").strip()
-    if problems := single_line_problems(name, 200, "Enter your name."):
-        errors["name"] = problems
-    email = ""
-    try:
-        email = normalize_email(request.email or "")
-    except ValidationFailed as exc:
-        errors.update(exc.fields or {})
+    name = _checked_name(request.name, errors)
+    email = _checked_email(request.email, errors, email_required)
     ticket_type = _choose_ticket_type(event, request.ticket_type_id, errors)
     answers: dict[str, Any] = {}
     try:
@@ -114,6 +129,23 @@ def check_registration_request(
     if errors:
         raise ValidationFailed(errors)
     return name, email, ticket_type, answers
+
+
+def _checked_name(raw: str | None, errors: dict[str, list[str]]) -> str:
+    name = (raw or "").strip()
+    if problems := single_line_problems(name, 200, "Enter your name."):
+        errors["name"] = problems
+    return name
+
+
+def _checked_email(raw: str | None, errors: dict[str, list[str]], required: bool = True) -> str | None:
+    if not required and not (raw or "").strip():
+        return None
+    try:
+        return normalize_email(raw or "")
+    except ValidationFailed as exc:
+        errors.update(exc.fields or {})
+        return None
 
 
 def _choose_ticket_type(
@@ -154,6 +186,15 @@ TAKE_TYPE_SEAT = (
         or_(_types.c.capacity.is_(None), _types.c.seats_taken < _types.c.capacity),
     )
     .values(seats_taken=_types.c.seats_taken + 1)
+)
+# Past capacity, knowingly (an organizer adding someone by hand): counted all the same.
+FORCE_EVENT_SEAT = (
+    update(_events)
+    .where(_events.c.id == bindparam("event_id"))
+    .values(seats_taken=_events.c.seats_taken + 1, updated_at=_events.c.updated_at)
+)
+FORCE_TYPE_SEAT = (
+    update(_types).where(_types.c.id == bindparam("ticket_type_id")).values(seats_taken=_types.c.seats_taken + 1)
 )
 RELEASE_EVENT_SEAT = (
     update(_events)
@@ -233,41 +274,45 @@ class NewRegistration:
         return self.ticket_type.id
 
 
-def register_attendee(event: Event, request: RegistrationRequest) -> Registration:
+def register_attendee(event: Event, request: RegistrationRequest, by_hand: ByHand | None = None) -> Registration:
     """Register someone for ``event``: confirmed, waitlisted or pending approval, mail queued.
 
     Raises ValidationFailed, RegistrationClosed/NotOpen, SoldOut or AlreadyRegistered (after
-    queueing "here is your link again" for the address's owner).
+    queueing "here is your link again" for the address's owner, unless an organizer adds them).
     """
-    row, _ = _write_registration(EventSnapshot.of(event), request)
+    row, _ = _write_registration(EventSnapshot.of(event), request, by_hand)
     ticket_type = next(t for t in event.ticket_types if t.id == row["ticket_type_id"])
     return _new_registration(row, event, ticket_type)
 
 
-def register_for_snapshot(event: EventSnapshot, request: RegistrationRequest) -> NewRegistration:
+def register_for_snapshot(
+    event: EventSnapshot, request: RegistrationRequest, by_hand: ByHand | None = None
+) -> NewRegistration:
     """``register_attendee`` for an event read as a snapshot (the API's hot path): the same rules,
     the same transaction, and back only what the answer needs."""
-    row, secrets = _write_registration(event, request)
+    row, secrets = _write_registration(event, request, by_hand)
     ticket_type = next(t for t in event.ticket_types if t.id == row["ticket_type_id"])
     status = RegistrationStatus(row["status"])
     return NewRegistration(row["id"], event.id, ticket_type, row["code"], status, *secrets)
 
 
 def _write_registration(
-    event: EventSnapshot, request: RegistrationRequest
+    event: EventSnapshot, request: RegistrationRequest, by_hand: ByHand | None
 ) -> tuple[dict[str, Any], tickets.TicketSecrets]:
-    """Check the request, then write the registration and its mail in one write transaction;
-    back come the row written and the ticket's secrets (only their hashes are stored).
+    """Check the request, then write the registration, its history and its mail in one write
+    transaction; back come the row written and the ticket's secrets (only their hashes are stored).
 
     An address that already holds an active registration is looked for before the transaction,
     so the write lock is held for the statements that must be atomic only; the partial unique
     index refuses the one that a concurrent registration slips in, and both end the same way.
     """
-    ensure_registration_open(event)
-    name, email, ticket_type, answers = check_registration_request(event, request)
-    if holds_active_registration(event.id, email):
-        _send_link_again(event.id, email)
-        raise AlreadyRegistered()
+    if by_hand is None:
+        ensure_registration_open(event)
+    elif event.status == EventStatus.CANCELLED:  # a draft takes speakers before it is published
+        raise RegistrationClosed("This event is cancelled.")
+    name, email, ticket_type, answers = check_registration_request(event, request, email_required=by_hand is None)
+    if email and holds_active_registration(event.id, email):
+        _refuse_duplicate(event.id, email, by_hand)
     locale = request.locale if request.locale in SUPPORTED_LOCALES else "en"
     key = tickets.ticket_key()
     for _attempt in range(3):
@@ -276,21 +321,51 @@ def _write_registration(
         row = _registration_row(event.id, ticket_type.id, name, email, answers, locale, nonce, secrets)
         try:
             with write_transaction() as conn:
-                row["status"] = _initial_status(conn, event, ticket_type).value
+                status = _initial_status(conn, event, ticket_type, by_hand)
+                row["status"] = status.value
                 row["id"] = conn.execute(INSERT_REGISTRATION, row).inserted_primary_key[0]
-                queue_mail(conn, MailKind(row["status"]), email, event_id=event.id, registration_id=row["id"])
+                by = by_hand.by.id if by_hand else None
+                record_change(conn, row["id"], ChangeKind.REGISTERED, by, and_then=ChangeKind(status.value))
+                if email and (by_hand is None or by_hand.notify):
+                    queue_mail(conn, MailKind(row["status"]), email, event_id=event.id, registration_id=row["id"])
         except IntegrityError as exc:
             if "email" in str(exc.orig).lower():  # a concurrent registration with this address won
-                _send_link_again(event.id, email)
-                raise AlreadyRegistered() from None
+                _refuse_duplicate(event.id, email, by_hand)
             continue  # the short code was taken: draw another
         except SoldOut:
-            if holds_active_registration(event.id, email):  # ... and took the last seat
-                _send_link_again(event.id, email)
-                raise AlreadyRegistered() from None
+            if email and holds_active_registration(event.id, email):  # ... and took the last seat
+                _refuse_duplicate(event.id, email, by_hand)
             raise
         return row, secrets
     raise Conflict("Please try again.")
+
+
+def _refuse_duplicate(event_id: int, email: str, by_hand: ByHand | None) -> None:
+    """An attendee gets their link again by mail (and no hint here); an organizer is told."""
+    if by_hand is not None:
+        raise AlreadyRegistered("This e-mail address already holds an active registration for this event.")
+    _send_link_again(event_id, email)
+    raise AlreadyRegistered()
+
+
+INSERT_CHANGE = insert(RegistrationChange.__table__)
+
+
+def record_change(
+    conn: Connection,
+    registration_id: int,
+    what: ChangeKind,
+    by_user_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+    and_then: ChangeKind | None = None,
+) -> None:
+    """Write one change (and, with ``and_then``, the one it led to) into the registration's history."""
+    at = utcnow()
+    rows = [{"registration_id": registration_id, "what": what.value, "at": at, "by_user_id": by_user_id,
+             "detail": detail or {}}]
+    if and_then is not None:
+        rows.append({**rows[0], "what": and_then.value, "detail": {}})
+    conn.execute(INSERT_CHANGE, rows)
 
 
 def holds_active_registration(event_id: int, email: str) -> bool:
@@ -303,7 +378,7 @@ def _registration_row(
     event_id: int,
     ticket_type_id: int,
     name: str,
-    email: str,
+    email: str | None,
     answers: dict[str, Any],
     locale: str,
     nonce: bytes,
@@ -311,10 +386,11 @@ def _registration_row(
 ) -> dict[str, Any]:
     """A new registration's columns but its status, with a fresh short code."""
     now = utcnow()
+    code = tickets.new_short_code()
     return {
         "event_id": event_id,
         "ticket_type_id": ticket_type_id,
-        "code": tickets.new_short_code(),
+        "code": code,
         "name": name,
         "email": email,
         "answers": answers,
@@ -323,6 +399,7 @@ def _registration_row(
         "secret_hash": tickets.secret_hash(secrets.qr_payload),
         "manage_hash": tickets.secret_hash(secrets.manage_secret),
         "is_inside": False,
+        "search_text": search_text_of(name, email, code, answers),
         "created_at": now,
         "updated_at": now,
     }
@@ -337,10 +414,16 @@ def _new_registration(row: dict[str, Any], event: Event, ticket_type: TicketType
     return registration
 
 
-def _initial_status(conn: Connection, event: EventSnapshot, ticket_type: TicketTypeSnapshot) -> RegistrationStatus:
-    if event.requires_approval:
+def _initial_status(
+    conn: Connection, event: EventSnapshot, ticket_type: TicketTypeSnapshot, by_hand: ByHand | None
+) -> RegistrationStatus:
+    if event.requires_approval and by_hand is None:
         return RegistrationStatus.PENDING_APPROVAL
     if _take_seat(conn, event.id, ticket_type.id):
+        return RegistrationStatus.CONFIRMED
+    if by_hand is not None and by_hand.over_capacity:
+        conn.execute(FORCE_EVENT_SEAT, {"event_id": event.id})
+        conn.execute(FORCE_TYPE_SEAT, {"ticket_type_id": ticket_type.id})
         return RegistrationStatus.CONFIRMED
     if event.waitlist:
         return RegistrationStatus.WAITLISTED
@@ -364,26 +447,32 @@ def _queue_link_again(conn: Connection, event_id: int, registration_id: int, ema
 # --- cancel, approve, reject, promote ----------------------------------------------------------
 
 
-def cancel_registration(registration: Registration) -> Registration:
-    """Cancel an active registration; a freed seat goes to the head of the waitlist at once."""
+def cancel_registration(registration: Registration, by: User | None = None) -> Registration:
+    """Cancel an active registration; a freed seat goes to the head of the waitlist at once.
+
+    ``by``: the organizer who cancels (None: the attendee themselves).
+    """
     event_id, ticket_type_id = registration.event_id, registration.ticket_type_id
     with write_transaction() as conn:
         if _set_status(conn, registration.id, RegistrationStatus.CANCELLED, RegistrationStatus.CONFIRMED):
             _release_seat(conn, event_id, ticket_type_id)
+            record_change(conn, registration.id, ChangeKind.CANCELLED, _id_of(by))
             _promote(conn, event_id)
-        elif not _set_status(
+        elif _set_status(
             conn,
             registration.id,
             RegistrationStatus.CANCELLED,
             RegistrationStatus.WAITLISTED,
             RegistrationStatus.PENDING_APPROVAL,
         ):
+            record_change(conn, registration.id, ChangeKind.CANCELLED, _id_of(by))
+        else:
             raise Conflict("This registration is not active any more.")
         queue_mail(conn, MailKind.CANCELLED, registration.email, event_id=event_id, registration_id=registration.id)
     return _reloaded(registration)
 
 
-def approve_registration(registration: Registration) -> Registration:
+def approve_registration(registration: Registration, by: User | None = None) -> Registration:
     """Approve a pending registration: confirmed if a seat is free, else waitlisted (or sold out)."""
     event = registration.event
     if registration.status != RegistrationStatus.PENDING_APPROVAL:
@@ -397,18 +486,24 @@ def approve_registration(registration: Registration) -> Registration:
             raise SoldOut()
         if not _set_status(conn, registration.id, target, RegistrationStatus.PENDING_APPROVAL):
             raise Conflict("Only a registration waiting for approval can be approved.")
+        record_change(conn, registration.id, ChangeKind.APPROVED, _id_of(by), and_then=ChangeKind(target.value))
         queue_mail(conn, kind, registration.email, event_id=event.id, registration_id=registration.id)
     return _reloaded(registration)
 
 
-def reject_registration(registration: Registration) -> Registration:
+def reject_registration(registration: Registration, by: User | None = None) -> Registration:
     with write_transaction() as conn:
         if not _set_status(conn, registration.id, RegistrationStatus.REJECTED, RegistrationStatus.PENDING_APPROVAL):
             raise Conflict("Only a registration waiting for approval can be rejected.")
+        record_change(conn, registration.id, ChangeKind.REJECTED, _id_of(by))
         queue_mail(
             conn, MailKind.REJECTED, registration.email, event_id=registration.event_id, registration_id=registration.id
         )
     return _reloaded(registration)
+
+
+def _id_of(user: User | None) -> int | None:
+    return user.id if user is not None else None
 
 
 def promote_waitlist(event_id: int) -> int:
@@ -432,9 +527,135 @@ def _promote(conn: Connection, event_id: int) -> int:
         if not _set_status(conn, registration_id, RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED):
             _release_seat(conn, event_id, ticket_type_id)  # they cancelled a moment ago (PostgreSQL)
             continue
+        record_change(conn, registration_id, ChangeKind.PROMOTED)
         queue_mail(conn, MailKind.PROMOTED, email, event_id=event_id, registration_id=registration_id)
         promoted += 1
     return promoted
+
+
+# --- the organizer's changes: edit, change the ticket type, resend, bulk actions ---------------
+
+
+@dataclass
+class RegistrationEdit:
+    """What an organizer changes; None leaves a field as it is. Answers given replace those
+    questions' answers and leave the others."""
+
+    name: str | None = None
+    email: str | None = None
+    answers: dict[str, Any] | None = None
+    ticket_type_id: int | None = None
+
+
+def edit_registration(registration: Registration, edit: RegistrationEdit, by: User | None = None) -> Registration:
+    """Change a registration's name, e-mail, answers or ticket type, checked as at registration.
+
+    A new ticket type takes a seat of that type by the usual rule (SoldOut when none is free) for a
+    confirmed registration, and the seat it leaves goes to that type's waiting list.
+    """
+    values, ticket_type = _checked_edit(registration, edit)
+    changed = sorted(key for key, value in values.items() if getattr(registration, key) != value)
+    new_type = ticket_type if ticket_type.id != registration.ticket_type_id else None
+    if not changed and new_type is None:
+        return registration
+    values["search_text"] = search_text_of(values["name"], values["email"], registration.code, values["answers"])
+    old_type = registration.ticket_type
+    try:
+        with write_transaction() as conn:
+            if new_type is not None:
+                _move_seat(conn, registration, old_type, new_type)
+                values["ticket_type_id"] = new_type.id
+                detail = {"from": old_type.name, "to": new_type.name}
+                record_change(conn, registration.id, ChangeKind.TICKET_TYPE_CHANGED, _id_of(by), detail)
+            if changed:
+                record_change(conn, registration.id, ChangeKind.EDITED, _id_of(by), {"fields": changed})
+            written = update(_registrations).where(_registrations.c.id == registration.id)
+            conn.execute(written.values(**values, updated_at=utcnow()))
+            if new_type is not None and registration.status == RegistrationStatus.CONFIRMED:
+                _promote(conn, registration.event_id)
+    except IntegrityError:
+        raise AlreadyRegistered("Another active registration for this event holds this e-mail address.") from None
+    return _reloaded(registration)
+
+
+def _checked_edit(registration: Registration, edit: RegistrationEdit) -> tuple[dict[str, Any], TicketType]:
+    event = registration.event
+    errors: dict[str, list[str]] = {}
+    name = registration.name if edit.name is None else _checked_name(edit.name, errors)
+    email = registration.email
+    if edit.email is not None:
+        email = _checked_email(edit.email, errors, required=False)
+    answers = dict(registration.answers or {})
+    if edit.answers is not None:
+        try:
+            answers = clean_answers(event.questions, {**answers, **edit.answers})
+        except ValidationFailed as exc:
+            errors.update(exc.fields or {})
+    ticket_type = registration.ticket_type
+    if edit.ticket_type_id is not None:
+        ticket_type = _choose_ticket_type(event, edit.ticket_type_id, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return {"name": name, "email": email, "answers": answers}, ticket_type
+
+
+def _move_seat(conn: Connection, registration: Registration, old: TicketType, new: TicketType) -> None:
+    """A confirmed registration's seat, from one ticket type to another (the event's count stays)."""
+    if registration.status != RegistrationStatus.CONFIRMED:
+        return
+    if not conn.execute(TAKE_TYPE_SEAT, {"ticket_type_id": new.id}).rowcount:
+        raise SoldOut(f"No seat of {new.name} is left.")
+    conn.execute(RELEASE_TYPE_SEAT, {"ticket_type_id": old.id})
+
+
+RESENT_MAIL = {
+    RegistrationStatus.CONFIRMED: MailKind.CONFIRMED,
+    RegistrationStatus.WAITLISTED: MailKind.WAITLISTED,
+    RegistrationStatus.PENDING_APPROVAL: MailKind.PENDING_APPROVAL,
+}
+
+
+def resend_ticket(registration: Registration, by: User | None = None) -> Registration:
+    """Queue the registration's own message again: the ticket, or where it stands on the waitlist
+    or in review."""
+    kind = RESENT_MAIL.get(registration.status)
+    if kind is None:
+        raise Conflict(f"This registration is {registration.status.value.replace('_', ' ')}: there is nothing to send.")
+    if not registration.email:
+        raise Conflict("This registration has no e-mail address to send to.")
+    with write_transaction() as conn:
+        queue_mail(conn, kind, registration.email, event_id=registration.event_id, registration_id=registration.id)
+    return registration
+
+
+BULK_ACTIONS = {
+    "approve": approve_registration,
+    "reject": reject_registration,
+    "cancel": cancel_registration,
+    "resend": resend_ticket,
+}
+MAX_BULK = 1000
+
+
+@dataclass
+class BulkResult:
+    done: list[str] = field(default_factory=list)
+    failed: list[tuple[str, DomainError]] = field(default_factory=list)
+
+
+def act_on_many(event: Event, action: str, codes: list[str], by: User | None = None) -> BulkResult:
+    """Apply one action to each registration, each as its single action would be: one failure
+    stops none of the others."""
+    change = BULK_ACTIONS[action]
+    result = BulkResult()
+    for code in dict.fromkeys(code.strip().upper() for code in codes):
+        try:
+            change(find_registration(event, code), by)
+        except DomainError as exc:
+            result.failed.append((code, exc))
+        else:
+            result.done.append(code)
+    return result
 
 
 def _event_full(conn: Connection, event_id: int) -> bool:
@@ -449,29 +670,6 @@ def _reloaded(registration: Registration) -> Registration:
 
 
 # --- look-ups ---------------------------------------------------------------------------------
-
-
-def registrations_matching(
-    event: Event, q: str = "", status: str = "", ticket_type_id: int | None = None, by_email: bool = True
-):
-    """Registrations of ``event`` matching a search on name, code and (unless ``by_email`` is off,
-    as for door staff, who must not learn whether an address is registered) e-mail."""
-    query = select(Registration).where(Registration.event_id == event.id)
-    if q:
-        # autoescape: a search for "_" or "%" means those characters, not LIKE's wildcards.
-        needle = q.strip().lower()
-        searched = [
-            func.lower(Registration.name).contains(needle, autoescape=True),
-            func.lower(Registration.code).contains(needle, autoescape=True),
-        ]
-        if by_email:
-            searched.append(Registration.email.contains(needle, autoescape=True))
-        query = query.where(or_(*searched))
-    if status:
-        query = query.where(Registration.status == status)
-    if ticket_type_id:
-        query = query.where(Registration.ticket_type_id == ticket_type_id)
-    return query
 
 
 def waitlist_position(registration: Registration | NewRegistration) -> int | None:

@@ -13,8 +13,9 @@ from eventsys.extensions import db, limiter
 from eventsys.forms import add_field_errors
 from eventsys.mail.messages import calendar_for, render
 from eventsys.mail.models import OutboxMessage
-from eventsys.registration import services, tickets
+from eventsys.registration import listing, services, tickets
 from eventsys.registration.forms import build_registration_form
+from eventsys.registration.listing import AttendeeFilter
 from eventsys.registration.models import Registration, RegistrationStatus
 from eventsys.registration.services import RegistrationRequest
 
@@ -183,13 +184,13 @@ def manage_registrations(slug: str):
     status = request.args.get("status", "")
     if status not in {s.value for s in RegistrationStatus}:
         status = ""
-    query = services.registrations_matching(event, q, status)
+    query = listing.attendees(event.id, AttendeeFilter(q=q, status=RegistrationStatus(status) if status else None))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     # Within 1..pages: a huge ?page= once overflowed the database's OFFSET (a 500).
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     registrations = db.session.scalars(
-        query.order_by(Registration.id.desc()).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+        query.order_by(None).order_by(Registration.id.desc()).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
     ).all()
     return render_template(
         "registration/manage_list.html",
@@ -218,7 +219,7 @@ def registration_action(slug: str, code: str, action: str):
     registration = services.find_registration(event, code)
     change, message = ACTIONS[action]
     try:
-        change(registration)
+        change(registration, current_user)
     except DomainError as exc:
         flash(exc.message, "error")
     else:
