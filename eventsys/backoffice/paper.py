@@ -116,9 +116,9 @@ class Paper(FPDF):
         return text.rstrip() + "…"
 
     def lines_of(self, text: str, width: float, most: int) -> list[str]:
-        """The text wrapped to ``width`` (by word, or by character for scripts without spaces),
+        """The text wrapped to ``width`` by word (a word wider than a line, by character),
         at most ``most`` lines, the last clipped."""
-        lines = self.multi_cell(width, text=text, dry_run=True, output="LINES", wrapmode="CHAR")
+        lines = self.multi_cell(width, text=text, dry_run=True, output="LINES", wrapmode="WORD")
         if len(lines) > most:
             lines = [*lines[: most - 1], self.clipped(" ".join(lines[most - 1 :]), width)]
         return lines
@@ -224,7 +224,7 @@ def _badge_name(pdf: Paper, name: str, x: float, y: float, width: float) -> None
     else:
         size = 20
         pdf.set_font("sans", "B", size)
-        while size > 11 and len(pdf.multi_cell(width, text=name, dry_run=True, output="LINES", wrapmode="CHAR")) > 2:
+        while size > 11 and len(pdf.multi_cell(width, text=name, dry_run=True, output="LINES", wrapmode="WORD")) > 2:
             size -= 1
             pdf.set_font("sans", "B", size)
         lines = pdf.lines_of(name, width, 2)
