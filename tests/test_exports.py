@@ -14,6 +14,7 @@ import zxingcpp
 from openpyxl import load_workbook
 from PIL import Image
 
+from eventsys.backoffice import paper
 from eventsys.events.models import Event, QuestionKind
 from eventsys.events.services import QuestionDetails, add_question
 from eventsys.registration.models import Registration
@@ -207,3 +208,12 @@ def test_the_organizer_pages_offer_the_same_files(organizer, app, event, name):
     other = app.test_client()
     login(other, make_user())
     assert other.get(f"/manage/events/{event.slug}/exports/{name}").status_code in (403, 404)
+
+
+def test_missing_fonts_are_a_clear_error_not_a_crash(client, event, owner_headers, monkeypatch, tmp_path):
+    monkeypatch.setattr(paper, "FONT_DIR", tmp_path)
+    response = api(client, event, "badges.pdf", owner_headers)
+    assert response.status_code == 503  # the server's fault, said plainly: which package, how to install
+    error = response.get_json()["error"]
+    assert error["code"] == "fonts_missing"
+    assert "fonts-droid-fallback" in error["message"] and "make assets" in error["message"]
