@@ -14,6 +14,8 @@ VENDOR := static/vendor
 
 # The badge and door-list PDFs' fonts (Latin, Chinese/Japanese, Korean), from Debian, never fetched at run time.
 PDF_FONTS := fonts-dejavu-core fonts-droid-fallback fonts-nanum
+FONT_DIR := /usr/share/fonts/truetype
+FONT_FILES := $(FONT_DIR)/dejavu/DejaVuSans.ttf $(FONT_DIR)/droid/DroidSansFallbackFull.ttf $(FONT_DIR)/nanum/NanumGothic.ttf
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +35,10 @@ $(VENV)/.test-installed: requirements.txt requirements-test.txt | $(BIN)/python
 # `make assets` once before `gunicorn app:app`. No install scripts: nothing is fetched beyond the lock.
 assets: $(VENDOR)/.installed fonts
 
-fonts:
+# Files, not a phony recipe: with the fonts in place there is nothing to do (make --question assets).
+fonts: $(FONT_FILES)
+
+$(FONT_FILES):
 	@scripts/ensure-system-packages.sh $(PDF_FONTS)
 
 node_modules/.installed: package.json package-lock.json
