@@ -10,7 +10,12 @@ export HOST PORT
 
 VENDOR := static/vendor
 
-.PHONY: assets run test lint system-packages clean bench bench-register bench-checkin
+.PHONY: assets run test lint system-packages fonts clean bench bench-register bench-checkin
+
+# The badge and door-list PDFs' fonts (Latin, Chinese/Japanese, Korean), from Debian, never fetched at run time.
+PDF_FONTS := fonts-dejavu-core fonts-droid-fallback fonts-nanum
+FONT_DIR := /usr/share/fonts/truetype
+FONT_FILES := $(FONT_DIR)/dejavu/DejaVuSans.ttf $(FONT_DIR)/droid/DroidSansFallbackFull.ttf $(FONT_DIR)/nanum/NanumGothic.ttf
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +33,13 @@ $(VENV)/.test-installed: requirements.txt requirements-test.txt | $(BIN)/python
 # and the zxing-wasm it pins), from the npm registry (package-lock.json), served from static/vendor/
 # by the app itself, never from a CDN. Nothing to do when nothing changed. A deployment runs
 # `make assets` once before `gunicorn app:app`. No install scripts: nothing is fetched beyond the lock.
-assets: $(VENDOR)/.installed
+assets: $(VENDOR)/.installed fonts
+
+# Files, not a phony recipe: with the fonts in place there is nothing to do (make --question assets).
+fonts: $(FONT_FILES)
+
+$(FONT_FILES):
+	@scripts/ensure-system-packages.sh $(PDF_FONTS)
 
 node_modules/.installed: package.json package-lock.json
 	@scripts/ensure-system-packages.sh nodejs npm
@@ -45,9 +56,10 @@ run: $(VENV)/.installed assets
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	$(BIN)/gunicorn app:app  # gunicorn.conf.py: HOST:PORT, threaded workers, the redacted access log
 
-# PostgreSQL and Chromium for the tests; Java for the HTML validator (vnu.jar, a devDependency).
-system-packages:
-	@scripts/ensure-system-packages.sh postgresql chromium default-jre-headless
+# PostgreSQL and Chromium for the tests; Java for the HTML validator (vnu.jar, a devDependency);
+# poppler-utils (pdftotext, pdftoppm) to read the PDFs back.
+system-packages: fonts
+	@scripts/ensure-system-packages.sh postgresql chromium default-jre-headless poppler-utils
 
 test: $(VENV)/.test-installed assets system-packages
 	$(BIN)/ruff check .

@@ -11,6 +11,7 @@ from flask import Flask
 from eventsys import cli, log_redaction, security, urls, web_errors
 from eventsys.api import api_bp
 from eventsys.auth.views import auth_bp
+from eventsys.backoffice.export_views import exports_bp
 from eventsys.checkin.views import door_bp
 from eventsys.config import DefaultConfig, settings_from_environment, tie_cookie_settings
 from eventsys.database import configure_engine
@@ -73,6 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(manage_bp)
     app.register_blueprint(door_bp)
     app.register_blueprint(registration_bp)
+    app.register_blueprint(exports_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # bearer tokens, never cookies
 

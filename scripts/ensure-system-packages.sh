@@ -8,6 +8,10 @@ present() {
   case "$1" in
     postgresql) ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 ;;
     chromium) command -v chromium >/dev/null 2>&1 ;;
+    poppler-utils) command -v pdftoppm >/dev/null 2>&1 ;;
+    fonts-dejavu-core) [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] ;;
+    fonts-droid-fallback) [ -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ] ;;
+    fonts-nanum) [ -f /usr/share/fonts/truetype/nanum/NanumGothic.ttf ] ;;
     nodejs) command -v node >/dev/null 2>&1 ;;
     default-jre-headless) command -v java >/dev/null 2>&1 ;;
     *) command -v "$1" >/dev/null 2>&1 ;;
