@@ -12,6 +12,7 @@ from eventsys import cli, log_redaction, security, urls, web_errors
 from eventsys.api import api_bp
 from eventsys.auth.views import auth_bp
 from eventsys.backoffice.export_views import exports_bp
+from eventsys.backoffice.views import backoffice_bp
 from eventsys.checkin.views import door_bp
 from eventsys.config import DefaultConfig, settings_from_environment, tie_cookie_settings
 from eventsys.database import configure_engine
@@ -75,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(door_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(exports_bp)
+    app.register_blueprint(backoffice_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # bearer tokens, never cookies
 

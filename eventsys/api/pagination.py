@@ -10,22 +10,20 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import request
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 
 from eventsys.errors import MalformedRequest
-from eventsys.extensions import db
+from eventsys.pagination import MAX_PAGE, page_of
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 200
-MAX_PAGE = 2**31 - 1  # beyond this the row offset overflows the database's integers
 
 
 def paginate(query: Select, to_json: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
     """One page of the rows ``query`` selects (in its order), each turned into JSON by ``to_json``."""
-    page, per_page = requested_page()
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return page_json([to_json(row) for row in rows], total, page, per_page)
+    number, per_page = requested_page()
+    page = page_of(query, number, per_page)
+    return page_json([to_json(row) for row in page.items], page.total, page.number, page.per_page)
 
 
 def paginate_rows(rows: Sequence[Any], to_json: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:

@@ -93,7 +93,11 @@ def _scans(registration_id: int) -> list[HistoryEntry]:
         .order_by(Scan.id)
     ).all()
     return [
-        HistoryEntry(scan.scanned_at if scan.result == CheckinResult.OK else scan.recorded_at,
-                     SCAN_WHAT[(scan.result, scan.direction)], email or scan.gate or None, {"gate": scan.gate})
+        HistoryEntry(
+            scan.scanned_at if scan.result == CheckinResult.OK else scan.recorded_at,
+            SCAN_WHAT[(scan.result, scan.direction)],
+            email or scan.gate or None,
+            {"gate": scan.gate},
+        )
         for scan, email in rows
     ]

@@ -168,10 +168,13 @@ def edit_ticket_type(slug: str, ticket_type_id: int):
     )
 
 
-@manage_bp.post("/events/<slug>/ticket-types/<int:ticket_type_id>/delete")
+@manage_bp.route("/events/<slug>/ticket-types/<int:ticket_type_id>/delete", methods=["GET", "POST"])
 def delete_ticket_type(slug: str, ticket_type_id: int):
+    """GET asks; POST deletes."""
     event = _managed(slug)
     ticket_type = services.find_ticket_type(event, ticket_type_id)
+    if request.method == "GET":
+        return render_template("events/confirm_delete_ticket_type.html", event=event, ticket_type=ticket_type)
     try:
         services.delete_ticket_type(ticket_type)
     except DomainError as exc:

@@ -6,6 +6,7 @@ registration/answers.py, shared with the API, and their messages come back besid
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from flask_wtf import FlaskForm
@@ -26,7 +27,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from eventsys.errors import ValidationFailed
 from eventsys.events.models import Event, Question, QuestionKind, TicketType
+from eventsys.forms import add_field_errors
 from eventsys.registration.answers import countries
 
 
@@ -101,10 +104,12 @@ def _question_field(question: Question) -> Field:
     return StringField(validators=[*validators, Length(max=500)], **options)
 
 
-def build_registration_form(event: Event, **kwargs) -> RegistrationForm:
-    """A form class for this event's ticket types and questions, instantiated."""
+def build_registration_form(
+    event: Event, base: type[RegistrationForm] = RegistrationForm, **kwargs
+) -> RegistrationForm:
+    """A form class (``base`` and its fields) for this event's ticket types and questions, instantiated."""
 
-    class EventRegistrationForm(RegistrationForm):
+    class EventRegistrationForm(base):
         pass
 
     if len(event.ticket_types) > 1:
@@ -115,3 +120,25 @@ def build_registration_form(event: Event, **kwargs) -> RegistrationForm:
     for question in event.questions:
         setattr(EventRegistrationForm, f"q_{question.id}", _question_field(question))
     return EventRegistrationForm(**kwargs)
+
+
+def answer_errors_to_fields(error: ValidationFailed) -> ValidationFailed:
+    """The service's ``answers.<id>`` fields as the form's ``q_<id>`` fields."""
+    fields = {name.replace("answers.", "q_"): messages for name, messages in (error.fields or {}).items()}
+    return ValidationFailed(fields, error.message)
+
+
+def add_service_findings(form: RegistrationForm, check: Callable[[], object]) -> None:
+    """Show what the service's ``check`` finds beside the fields the form itself found nothing
+    wrong with, so that every problem shows on the first submit."""
+    try:
+        check()
+    except ValidationFailed as exc:
+        fields = answer_errors_to_fields(exc).fields or {}
+        fresh = {
+            name: messages
+            for name, messages in fields.items()
+            if not getattr(form, name, None) or not form[name].errors
+        }
+        if fresh:
+            add_field_errors(form, ValidationFailed(fresh))

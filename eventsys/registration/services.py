@@ -553,7 +553,7 @@ def edit_registration(registration: Registration, edit: RegistrationEdit, by: Us
     A new ticket type takes a seat of that type by the usual rule (SoldOut when none is free) for a
     confirmed registration, and the seat it leaves goes to that type's waiting list.
     """
-    values, ticket_type = _checked_edit(registration, edit)
+    values, ticket_type = check_registration_edit(registration, edit)
     changed = sorted(key for key, value in values.items() if getattr(registration, key) != value)
     new_type = ticket_type if ticket_type.id != registration.ticket_type_id else None
     if not changed and new_type is None:
@@ -578,7 +578,7 @@ def edit_registration(registration: Registration, edit: RegistrationEdit, by: Us
     return _reloaded(registration)
 
 
-def _checked_edit(registration: Registration, edit: RegistrationEdit) -> tuple[dict[str, Any], TicketType]:
+def check_registration_edit(registration: Registration, edit: RegistrationEdit) -> tuple[dict[str, Any], TicketType]:
     event = registration.event
     errors: dict[str, list[str]] = {}
     name = registration.name if edit.name is None else _checked_name(edit.name, errors)

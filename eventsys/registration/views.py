@@ -1,10 +1,10 @@
-"""Registering on the event page, the attendee's ticket page, and the organizer's registration list."""
+"""Registering on the event page, the attendee's ticket page, and the organizer's outbox."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from eventsys.errors import DomainError, NotFound, ValidationFailed
 from eventsys.events import services as event_services
@@ -13,15 +13,13 @@ from eventsys.extensions import db, limiter
 from eventsys.forms import add_field_errors
 from eventsys.mail.messages import calendar_for, render
 from eventsys.mail.models import OutboxMessage
-from eventsys.registration import listing, services, tickets
-from eventsys.registration.forms import build_registration_form
-from eventsys.registration.listing import AttendeeFilter
+from eventsys.registration import services, tickets
+from eventsys.registration.forms import add_service_findings, answer_errors_to_fields, build_registration_form
 from eventsys.registration.models import Registration, RegistrationStatus
 from eventsys.registration.services import RegistrationRequest
 
 registration_bp = Blueprint("registration", __name__)
 
-PER_PAGE = 50
 QR_CACHE = "private, max-age=86400"
 
 
@@ -45,27 +43,6 @@ def render_event_page(event: Event, form=None, status: int = 200):
     return page, status
 
 
-def _add_service_findings(form, event: Event, registration_request: RegistrationRequest) -> None:
-    """Show the service's findings beside fields the form itself found nothing wrong with,
-    so that every problem shows on the first submit."""
-    try:
-        services.check_registration_request(event, registration_request)
-    except ValidationFailed as exc:
-        fields = _answer_errors_to_fields(exc).fields or {}
-        fresh = {
-            name: messages
-            for name, messages in fields.items()
-            if not getattr(form, name, None) or not form[name].errors
-        }
-        if fresh:
-            add_field_errors(form, ValidationFailed(fresh))
-
-
-def _answer_errors_to_fields(error: ValidationFailed) -> ValidationFailed:
-    fields = {name.replace("answers.", "q_"): messages for name, messages in (error.fields or {}).items()}
-    return ValidationFailed(fields, error.message)
-
-
 @registration_bp.post("/events/<slug>/register")
 @limiter.limit(lambda: current_app.config["REGISTRATION_RATE_LIMIT"])
 def register(slug: str):
@@ -80,12 +57,12 @@ def register(slug: str):
         locale=request.accept_languages.best_match(services.SUPPORTED_LOCALES) or "en",
     )
     if not form_valid:
-        _add_service_findings(form, event, registration_request)
+        add_service_findings(form, lambda: services.check_registration_request(event, registration_request))
         return render_event_page(event, form, 422)
     try:
         registration = services.register_attendee(event, registration_request)
     except ValidationFailed as exc:
-        add_field_errors(form, _answer_errors_to_fields(exc))
+        add_field_errors(form, answer_errors_to_fields(exc))
         return render_event_page(event, form, 422)
     except DomainError as exc:
         form.form_errors.append(exc.message)
@@ -173,58 +150,7 @@ def cancel_own(secret: str):
     return redirect(url_for("registration.ticket_page", secret=secret))
 
 
-# --- the organizer's registration list ----------------------------------------------------------
-
-
-@registration_bp.get("/manage/events/<slug>/registrations")
-@login_required
-def manage_registrations(slug: str):
-    event = event_services.find_managed_event(slug, current_user)
-    q = request.args.get("q", "")[:200]
-    status = request.args.get("status", "")
-    if status not in {s.value for s in RegistrationStatus}:
-        status = ""
-    query = listing.attendees(event.id, AttendeeFilter(q=q, status=RegistrationStatus(status) if status else None))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
-    # Within 1..pages: a huge ?page= once overflowed the database's OFFSET (a 500).
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
-    registrations = db.session.scalars(
-        query.order_by(None).order_by(Registration.id.desc()).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
-    ).all()
-    return render_template(
-        "registration/manage_list.html",
-        event=event,
-        registrations=registrations,
-        total=total,
-        page=page,
-        pages=pages,
-        q=q,
-        status=status,
-        statuses=list(RegistrationStatus),
-    )
-
-
-ACTIONS = {
-    "approve": (services.approve_registration, "Approved."),
-    "reject": (services.reject_registration, "Rejected."),
-    "cancel": (services.cancel_registration, "Cancelled; the seat went to the waiting list."),
-}
-
-
-@registration_bp.post("/manage/events/<slug>/registrations/<code>/<any(approve, reject, cancel):action>")
-@login_required
-def registration_action(slug: str, code: str, action: str):
-    event = event_services.find_managed_event(slug, current_user)
-    registration = services.find_registration(event, code)
-    change, message = ACTIONS[action]
-    try:
-        change(registration, current_user)
-    except DomainError as exc:
-        flash(exc.message, "error")
-    else:
-        flash(f"{registration.name} ({registration.code}): {message}", "success")
-    return redirect(url_for("registration.manage_registrations", slug=slug))
+# --- the organizer's outbox --------------------------------------------------------------------
 
 
 @registration_bp.get("/manage/events/<slug>/outbox")

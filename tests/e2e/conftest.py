@@ -39,6 +39,16 @@ CHROMIUM_ARGS = [
     "--use-fake-ui-for-media-stream",
     "--use-fake-device-for-media-stream",
 ]
+# What sticks out past the viewport's right or left edge (the page must not scroll sideways).
+OVERFLOWING = """() => {
+    const width = document.documentElement.clientWidth;
+    const wide = [...document.querySelectorAll('body *')].filter((el) => {
+        const box = el.getBoundingClientRect();
+        if (box.width === 0 || el.closest('.visually-hidden, .skip-link')) return false;
+        return box.right > width + 0.5 || box.left < -0.5;
+    }).map((el) => el.outerHTML.slice(0, 80));
+    return {scroll: document.documentElement.scrollWidth, width, wide};
+}"""
 TICKET_KEY = "test-ticket-key"  # what LiveServer gives gunicorn, so the test computes the same QR payloads
 GATE = "North door"
 

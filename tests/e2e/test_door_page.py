@@ -7,21 +7,11 @@ import re
 from playwright.sync_api import Page, Route, expect
 
 from eventsys.registration.tickets import qr_payload_of
-from tests.e2e.conftest import GATE, Door, scans_of, ticket_video
+from tests.e2e.conftest import GATE, OVERFLOWING, Door, scans_of, ticket_video
 
 VERDICT_TIMEOUT = 15_000  # ms; the first camera decode includes compiling the wasm decoder
 
 
-# What sticks out past the viewport's right or left edge (the page must not scroll sideways).
-OVERFLOWING = """() => {
-    const width = document.documentElement.clientWidth;
-    const wide = [...document.querySelectorAll('body *')].filter((el) => {
-        const box = el.getBoundingClientRect();
-        if (box.width === 0 || el.closest('.visually-hidden, .skip-link')) return false;
-        return box.right > width + 0.5 || box.left < -0.5;
-    }).map((el) => el.outerHTML.slice(0, 80));
-    return {scroll: document.documentElement.scrollWidth, width, wide};
-}"""
 # Large touch targets: every visible button and field at least 44 px high.
 SMALL_TARGETS = """() => [...document.querySelectorAll(
         '#door button, #door input[type=text], #door input[type=search], #door .direction-option')]

@@ -1,0 +1,75 @@
+"""The organizer's forms for one registration: edit it, or add someone by hand.
+
+Both are the event's registration form (its ticket types and questions) with the organizer's
+labels: the e-mail may be left empty, since a speaker or a walk-in may have none to give.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from wtforms import BooleanField, EmailField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from eventsys.events.models import Event, QuestionKind
+from eventsys.registration.forms import RegistrationForm, build_registration_form
+from eventsys.registration.models import Registration
+from eventsys.registration.services import RegistrationEdit, RegistrationRequest
+
+
+class AttendeeForm(RegistrationForm):
+    name = StringField("Name", validators=[DataRequired(message="Enter a name."), Length(max=200)])
+    email = EmailField(
+        "E-mail address",
+        validators=[Optional(), Length(max=254)],
+        description="Tickets and news go here. Leave it empty for someone without one.",
+    )
+
+    def edit(self) -> RegistrationEdit:
+        return RegistrationEdit(
+            name=self.name.data or "",
+            email=self.email.data or "",
+            answers=self.answers(),
+            ticket_type_id=self.ticket_type_id_value(),
+        )
+
+
+class ByHandForm(AttendeeForm):
+    notify = BooleanField("E-mail them their ticket", default=True)
+    over_capacity = BooleanField(
+        "Past the capacity if it is full",
+        description="Confirms them even when no seat is left; they count as a seat taken.",
+    )
+
+    def request(self) -> RegistrationRequest:
+        return RegistrationRequest(
+            name=self.name.data or "",
+            email=self.email.data or "",
+            ticket_type_id=self.ticket_type_id_value(),
+            answers=self.answers(),
+        )
+
+
+def edit_form(registration: Registration) -> AttendeeForm:
+    """The edit form: the registration's values, and what the organizer posted over them."""
+    data = {"name": registration.name, "email": registration.email or "", "ticket_type_id": registration.ticket_type_id}
+    for question in registration.event.questions:
+        value = (registration.answers or {}).get(str(question.id))
+        if value is not None:
+            data[f"q_{question.id}"] = _field_value(question.kind, value)
+    return build_registration_form(registration.event, AttendeeForm, data=data)
+
+
+def by_hand_form(event: Event) -> ByHandForm:
+    return build_registration_form(event, ByHandForm)
+
+
+def _field_value(kind: QuestionKind, stored: Any) -> Any:
+    """A stored answer as its field holds it (dates and numbers are kept as text and numbers)."""
+    if kind == QuestionKind.DATE:
+        return date.fromisoformat(stored)
+    if kind == QuestionKind.NUMBER:
+        return Decimal(str(stored))
+    return stored
