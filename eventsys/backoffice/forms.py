@@ -44,12 +44,8 @@ class ByHandForm(AttendeeForm):
     )
 
     def request(self) -> RegistrationRequest:
-        return RegistrationRequest(
-            name=self.name.data or "",
-            email=self.email.data or "",
-            ticket_type_id=self.ticket_type_id_value(),
-            answers=self.answers(),
-        )
+        edit = self.edit()
+        return RegistrationRequest(edit.name, edit.email, edit.ticket_type_id, edit.answers)
 
 
 def edit_form(registration: Registration) -> AttendeeForm:

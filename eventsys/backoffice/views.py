@@ -38,7 +38,7 @@ PER_PAGE = 50
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 FILTER_ARGS = ("q", "tab", "status", "checked_in", "ticket_type", "registered_after", "registered_before", "sort")
 SORT_LABELS = {"created_at": "Oldest first", "-created_at": "Newest first", "name": "Name A–Z", "-name": "Name Z–A"}
-BULK_LABELS = {"approve": "Approve", "reject": "Reject", "cancel": "Cancel", "resend": "Resend the ticket to"}
+ACTION_LABELS = {"approve": "Approve", "reject": "Reject", "cancel": "Cancel", "resend": "Resend the e-mail to"}
 # One registration's actions: (service, what the flash says). Check-in is the door's service.
 ACTIONS: dict[str, tuple[Callable[..., Any], str]] = {
     "approve": (services.approve_registration, "Approved."),
@@ -46,17 +46,11 @@ ACTIONS: dict[str, tuple[Callable[..., Any], str]] = {
     "cancel": (services.cancel_registration, "Cancelled; the seat goes to the waiting list."),
     "resend": (services.resend_ticket, "The e-mail is queued again."),
 }
-CONFIRM_TITLES = {"approve": "Approve", "reject": "Reject", "cancel": "Cancel", "resend": "Resend the e-mail to"}
-CONFIRM_TEXTS = {
-    "approve": "They get their ticket by e-mail, or a place on the waiting list when the event is full.",
-    "reject": "They get an e-mail saying the registration was not accepted. This cannot be undone.",
-    "cancel": "Their ticket stops working and the seat goes to the next person waiting. This cannot be undone.",
-    "resend": "Their ticket, or where they stand, is e-mailed to them again.",
-}
-BULK_TEXTS = {
-    "approve": "Each gets a ticket by e-mail, or a place on the waiting list when the event is full.",
+# What an action does, said once for one registration and for many.
+ACTION_TEXTS = {
+    "approve": "Each gets their ticket by e-mail, or a place on the waiting list when the event is full.",
     "reject": "Each gets an e-mail saying the registration was not accepted. This cannot be undone.",
-    "cancel": "Their tickets stop working and the seats go to people waiting. This cannot be undone.",
+    "cancel": "Each ticket stops working and its seat goes to the next person waiting. This cannot be undone.",
     "resend": "Each gets their ticket, or where they stand, by e-mail again.",
 }
 BULK_DONE = {"approve": "Approved", "reject": "Rejected", "cancel": "Cancelled", "resend": "E-mail queued again"}
@@ -82,9 +76,8 @@ HISTORY_LABELS = {
 @backoffice_bp.context_processor
 def labels() -> dict[str, Any]:
     return {
-        "confirm_titles": CONFIRM_TITLES,
-        "confirm_texts": CONFIRM_TEXTS,
-        "bulk_texts": BULK_TEXTS,
+        "action_labels": ACTION_LABELS,
+        "action_texts": ACTION_TEXTS,
         "bulk_done": BULK_DONE,
         "history_labels": HISTORY_LABELS,
     }
@@ -161,7 +154,6 @@ def registrations(slug: str):
         tab_args={name: value for name, value in list_args.items() if name not in ("tab", "status", "checked_in")},
         shown=_shown_in_form(request.args),
         sort_labels=SORT_LABELS,
-        bulk_labels=BULK_LABELS,
         max_bulk=MAX_BULK,
     )
     return page_html, 400 if errors else 200
@@ -196,7 +188,7 @@ def bulk(slug: str):
             "backoffice/bulk_confirm.html",
             event=event,
             action=action,
-            label=BULK_LABELS[action],
+            label=ACTION_LABELS[action],
             people=people,
             codes=codes,
             filter_args=_filter_args(request.form),
@@ -208,7 +200,7 @@ def bulk(slug: str):
         "backoffice/bulk_result.html",
         event=event,
         action=action,
-        label=BULK_LABELS[action],
+        label=ACTION_LABELS[action],
         done=[(code, names.get(code)) for code in result.done],
         failed=[(code, names.get(code), error) for code, error in result.failed],
         back=back,
