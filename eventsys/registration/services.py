@@ -316,9 +316,7 @@ def _write_registration(
     locale = request.locale if request.locale in SUPPORTED_LOCALES else "en"
     key = tickets.ticket_key()
     for _attempt in range(3):
-        nonce = tickets.new_nonce()
-        secrets = tickets.TicketSecrets.of(key, nonce)
-        row = _registration_row(event.id, ticket_type.id, name, email, answers, locale, nonce, secrets)
+        row, secrets = new_registration_row(event.id, ticket_type.id, name, email, answers, locale, key)
         try:
             with write_transaction() as conn:
                 status = _initial_status(conn, event, ticket_type, by_hand)
@@ -374,20 +372,22 @@ def holds_active_registration(event_id: int, email: str) -> bool:
     return found.first() is not None
 
 
-def _registration_row(
+def new_registration_row(
     event_id: int,
     ticket_type_id: int,
     name: str,
     email: str | None,
     answers: dict[str, Any],
     locale: str,
-    nonce: bytes,
-    secrets: tickets.TicketSecrets,
-) -> dict[str, Any]:
-    """A new registration's columns but its status, with a fresh short code."""
+    key: bytes,
+) -> tuple[dict[str, Any], tickets.TicketSecrets]:
+    """A new registration's columns but its status (checked values), with a fresh nonce and short
+    code, and the ticket's secrets derived under ``key`` (only their hashes are in the row)."""
+    nonce = tickets.new_nonce()
+    secrets = tickets.TicketSecrets.of(key, nonce)
     now = utcnow()
     code = tickets.new_short_code()
-    return {
+    row = {
         "event_id": event_id,
         "ticket_type_id": ticket_type_id,
         "code": code,
@@ -403,6 +403,7 @@ def _registration_row(
         "created_at": now,
         "updated_at": now,
     }
+    return row, secrets
 
 
 def _new_registration(row: dict[str, Any], event: Event, ticket_type: TicketType) -> Registration:
