@@ -7,7 +7,7 @@ already holds), so the limits and the 400s for bad numbers are the same everywhe
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import request
 from sqlalchemy import Select, func, select
@@ -20,12 +20,25 @@ MAX_PER_PAGE = 200
 MAX_PAGE = 2**31 - 1  # beyond this the row offset overflows the database's integers
 
 
-def paginate(query: Select, to_json: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
-    """One page of the rows ``query`` selects (in its order), each turned into JSON by ``to_json``."""
+class Page(NamedTuple):
+    rows: Sequence[Any]
+    total: int
+    page: int
+    per_page: int
+
+
+def query_page(query: Select) -> Page:
+    """The requested page of the rows ``query`` selects (in its order), and how many it selects."""
     page, per_page = requested_page()
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return page_json([to_json(row) for row in rows], total, page, per_page)
+    return Page(rows, total, page, per_page)
+
+
+def paginate(query: Select, to_json: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+    """One page of the rows ``query`` selects (in its order), each turned into JSON by ``to_json``."""
+    found = query_page(query)
+    return page_json([to_json(row) for row in found.rows], found.total, found.page, found.per_page)
 
 
 def paginate_rows(rows: Sequence[Any], to_json: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:

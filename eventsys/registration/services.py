@@ -8,6 +8,7 @@ decide nothing racy happen before the transaction; mail is queued inside it.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -687,19 +688,24 @@ def waitlist_position(registration: Registration | NewRegistration) -> int | Non
     )
 
 
-def waitlist_positions(event_id: int) -> dict[int, int]:
-    """Every waitlisted registration's place (per ticket type), in one query: for lists."""
-    waiting = db.session.execute(
-        select(Registration.id, Registration.ticket_type_id)
+def waitlist_positions(event_id: int, among: Collection[int] | None = None) -> dict[int, int]:
+    """Waitlisted registrations' places (per ticket type), in one query: for lists.
+
+    ``among``: only these registrations' places (a page's), still counted among all who wait, so
+    a page of a long list reads 50 rows, not the whole waiting list.
+    """
+    if among is not None and not among:
+        return {}
+    place = func.row_number().over(partition_by=Registration.ticket_type_id, order_by=Registration.id)
+    waiting = (
+        select(Registration.id, place.label("place"))
         .where(Registration.event_id == event_id, Registration.status == RegistrationStatus.WAITLISTED)
-        .order_by(Registration.id)
-    ).all()
-    places: dict[int, int] = {}
-    counts: dict[int, int] = {}
-    for registration_id, ticket_type_id in waiting:
-        counts[ticket_type_id] = counts.get(ticket_type_id, 0) + 1
-        places[registration_id] = counts[ticket_type_id]
-    return places
+        .subquery()
+    )
+    query = select(waiting.c.id, waiting.c.place)
+    if among is not None:
+        query = query.where(waiting.c.id.in_(among))
+    return {registration_id: place for registration_id, place in db.session.execute(query)}
 
 
 def find_by_manage_secret(secret: str) -> Registration:
