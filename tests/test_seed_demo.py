@@ -13,6 +13,7 @@ from eventsys.extensions import db
 from eventsys.mail.models import OutboxMessage
 from eventsys.registration.listing import AttendeeFilter, attendees, tab_counts
 from eventsys.registration.models import Registration, RegistrationStatus
+from eventsys.registration.services import RegistrationRequest, register_attendee
 
 COUNT = 2000
 
@@ -113,3 +114,12 @@ def test_about_a_third_of_the_confirmed_are_checked_in_with_their_scans(seeded):
     checked_in = next(r for r in inside)
     assert "checked_in" in [entry.what for entry in history_of(checked_in)]
 
+
+
+def test_registrations_after_the_seed_are_found_too(seeded):
+    ids = {q.label: str(q.id) for q in seeded.questions}
+    answers = {ids["Company or organization"]: "西湖智能", ids["Your role"]: "Other", ids["Country you are from"]: "CN"}
+    request = RegistrationRequest("欧阳娜娜", "nana@example.org", seeded.ticket_types[2].id, answers)
+    registration = register_attendee(seeded, request)
+    assert found(seeded, "欧阳娜娜") == {registration.code}
+    assert registration.code in found(seeded, "西湖智能")
