@@ -4,8 +4,10 @@ every attendee had registered through the form (seats, search, history, check-in
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import event as sqlalchemy_events
 from sqlalchemy import func, select
 
+from eventsys.auth.models import User
 from eventsys.backoffice.history import history_of
 from eventsys.checkin.models import CheckinResult, Direction, Scan
 from eventsys.events.models import Event
@@ -14,6 +16,7 @@ from eventsys.mail.models import OutboxMessage
 from eventsys.registration.listing import AttendeeFilter, attendees, tab_counts
 from eventsys.registration.models import Registration, RegistrationStatus
 from eventsys.registration.services import RegistrationRequest, register_attendee
+from tests.conftest import bearer, make_token
 
 COUNT = 2000
 
@@ -115,7 +118,6 @@ def test_about_a_third_of_the_confirmed_are_checked_in_with_their_scans(seeded):
     assert "checked_in" in [entry.what for entry in history_of(checked_in)]
 
 
-
 def test_registrations_after_the_seed_are_found_too(seeded):
     ids = {q.label: str(q.id) for q in seeded.questions}
     answers = {ids["Company or organization"]: "西湖智能", ids["Your role"]: "Other", ids["Country you are from"]: "CN"}
@@ -123,3 +125,24 @@ def test_registrations_after_the_seed_are_found_too(seeded):
     registration = register_attendee(seeded, request)
     assert found(seeded, "欧阳娜娜") == {registration.code}
     assert registration.code in found(seeded, "西湖智能")
+
+
+def test_the_list_asks_the_database_the_same_few_questions_however_long_the_page(seeded, client):
+    """No query per row (ticket type, waitlist place), so page 1 of 100,000 costs what page 1 of 10 does."""
+    statements: list[str] = []
+
+    def listen(_connection, _cursor, statement, *_rest) -> None:
+        statements.append(statement)
+
+    headers = bearer(make_token(db.session.get(User, seeded.owner_id)))
+    asked = {}
+    sqlalchemy_events.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        for query in ("?per_page=5", "?per_page=200", "?status=waitlisted&per_page=200", "?q=zhang&per_page=200"):
+            statements.clear()
+            response = client.get(f"/api/v1/events/{seeded.slug}/registrations{query}", headers=headers)
+            assert response.status_code == 200 and response.get_json()["items"]
+            asked[query] = len(statements)
+    finally:
+        sqlalchemy_events.remove(db.engine, "before_cursor_execute", listen)
+    assert max(asked.values()) <= asked["?per_page=5"] + 1  # + the page's waitlist places
