@@ -4,8 +4,8 @@ A few (``make run`` seeds 60) register one by one through the registration servi
 queued as for anyone. Many (``seed-demo --attendees 100000``) are written in bulk: rows built by
 the service's own row builder, inserted with Core executemany in batches inside one write
 transaction, the ticket types grown to hold them, a share cancelled or on the waitlist, about
-30 % checked in with their scans in the log. The search index fills itself (migration 0006's
-triggers); seeded rows get no mail.
+30 % checked in with their scans in the log. On SQLite the search index is filled once at the
+end (see ``_search_index_filled_at_the_end``). Seeded rows get no mail.
 """
 
 from __future__ import annotations
@@ -160,12 +160,12 @@ _scans = Scan.__table__
 _types = TicketType.__table__
 _events = Event.__table__
 INSERT_REGISTRATIONS = insert(_registrations)
-# Read back by code rather than RETURNING: SQLAlchemy sends an ordered RETURNING one row at a time on SQLite.
 SEARCH_INSERT_TRIGGER = "registrations_search_insert"
 TRIGGER_SQL = "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?"
 FILL_SEARCH_INDEX = (
     "INSERT INTO registrations_search (rowid, search_text) SELECT id, search_text FROM registrations WHERE event_id = ?"
 )
+# Read back by code rather than RETURNING: SQLAlchemy sends an ordered RETURNING one row at a time on SQLite.
 IDS_BY_CODE = select(_registrations.c.code, _registrations.c.id).where(
     _registrations.c.event_id == bindparam("event_id"), _registrations.c.code.in_(bindparam("codes", expanding=True))
 )
