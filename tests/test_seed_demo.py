@@ -13,7 +13,7 @@ from eventsys.checkin.models import CheckinResult, Direction, Scan
 from eventsys.events.models import Event
 from eventsys.extensions import db
 from eventsys.mail.models import OutboxMessage
-from eventsys.registration.listing import AttendeeFilter, attendees, tab_counts
+from eventsys.registration.listing import TABS, AttendeeFilter, attendees, tab_counts
 from eventsys.registration.models import Registration, RegistrationStatus
 from eventsys.registration.services import RegistrationRequest, register_attendee
 from tests.conftest import bearer, make_token
@@ -146,3 +146,14 @@ def test_the_list_asks_the_database_the_same_few_questions_however_long_the_page
     finally:
         sqlalchemy_events.remove(db.engine, "before_cursor_execute", listen)
     assert max(asked.values()) <= asked["?per_page=5"] + 1  # + the page's waitlist places
+
+
+@pytest.mark.both_databases
+@pytest.mark.parametrize("q", ["", "zhang", "陈静", "@zju.edu.cn"])
+def test_each_tabs_count_is_what_the_tab_lists(seeded, q):
+    values = AttendeeFilter(q=q)
+    counts = tab_counts(seeded.id, values)
+    for tab in TABS:
+        listed = attendees(seeded.id, values.on_tab(tab)).with_only_columns(func.count()).order_by(None)
+        assert counts[tab.key] == db.session.scalar(listed), tab.key
+    assert counts["all"] >= counts["confirmed"] >= counts["checked_in"] and counts["all"] > 0
