@@ -259,7 +259,7 @@ def _seeded_row(
     row.update(status=status.value, created_at=at, updated_at=at, checked_in_at=None)
     seeded = SeededRow(row, secrets.qr_payload)
     if status == RegistrationStatus.CANCELLED:
-        seeded.cancelled_at = row["updated_at"] = at + timedelta(hours=rng.randint(1, 240))
+        seeded.cancelled_at = row["updated_at"] = min(at + timedelta(hours=rng.randint(1, 240)), utcnow())
     elif status == RegistrationStatus.CONFIRMED and rng.random() < CHECKED_IN_SHARE:
         row["checked_in_at"] = event.starts_at + timedelta(minutes=rng.randint(-45, 240))
         row["is_inside"] = rng.random() >= LEFT_SHARE
