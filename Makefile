@@ -10,7 +10,7 @@ export HOST PORT
 
 VENDOR := static/vendor
 
-.PHONY: assets run test lint system-packages fonts clean bench bench-register bench-checkin
+.PHONY: assets run test lint system-packages fonts clean bench bench-register bench-checkin bench-backoffice
 
 # The badge and door-list PDFs' fonts (Latin, Chinese/Japanese, Korean), from Debian, never fetched at run time.
 PDF_FONTS := fonts-dejavu-core fonts-droid-fallback fonts-nanum
@@ -72,7 +72,7 @@ lint: $(VENV)/.test-installed
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache node_modules $(VENDOR)
 
-bench: bench-register bench-checkin
+bench: bench-register bench-checkin bench-backoffice
 
 bench-register: $(VENV)/.test-installed
 	@scripts/ensure-system-packages.sh wrk
@@ -81,3 +81,7 @@ bench-register: $(VENV)/.test-installed
 bench-checkin: $(VENV)/.test-installed
 	@scripts/ensure-system-packages.sh wrk
 	cd bench && ../$(BIN)/python checkins.py
+
+# No wrk: one request at a time, timed from Python (see bench/backoffice.py).
+bench-backoffice: $(VENV)/.test-installed
+	cd bench && ../$(BIN)/python backoffice.py

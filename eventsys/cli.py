@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from eventsys.auth.passwords import hash_password
 from eventsys.auth.services import create_user, find_user_by_email
+from eventsys.demo_attendees import seed_attendees
 from eventsys.errors import ValidationFailed
 from eventsys.events import services as event_services
 from eventsys.events.models import Event, EventStatus, QuestionKind
@@ -20,7 +21,6 @@ from eventsys.events.services import EventDetails, QuestionDetails
 from eventsys.extensions import db
 from eventsys.mail.models import OutboxMessage, OutboxStatus
 from eventsys.mail.sender import send_due
-from eventsys.registration.services import RegistrationRequest, register_attendee
 from eventsys.timeutil import from_local, to_local, utcnow
 
 DEMO_EMAIL = "demo@tecom.example.org"
@@ -124,7 +124,7 @@ def seed_demo_command(attendees: int) -> None:
         QuestionDetails("I will join the networking dinner", QuestionKind.CHECKBOX),
     ):
         event_services.add_question(event, question)
-    created = _seed_attendees(event, attendees)
+    created = seed_attendees(event, attendees, user)
     _keep_demo_login(f"{DEMO_EMAIL}\n{password}\n")
     base = current_app.config["PUBLIC_BASE_URL"]
     click.echo(f"Demo conference: {base}/events/{event.slug} ({created} registrations)")
@@ -144,29 +144,6 @@ def _keep_demo_login(text: str) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(text)
-
-
-DEMO_GIVEN_NAMES = ["Li", "Wei", "Ana", "Sofia", "Kenji", "Amara", "Lucas", "Mei", "Omar", "Priya", "Jonas", "Chen"]
-DEMO_FAMILY_NAMES = ["Wang", "Zhang", "Souza", "Okafor", "Tanaka", "Müller", "Haddad", "Sharma", "Kim", "Rossi"]
-DEMO_COUNTRIES = ["CN", "US", "DE", "BR", "NG", "IN", "JP", "KR", "GB", "FR", "SG", "IT"]
-
-
-def _seed_attendees(event: Event, count: int) -> int:
-    """Register ``count`` made-up attendees through the same service the form uses."""
-    questions = {q.label: str(q.id) for q in event.questions}
-    for number in range(count):
-        given, family = DEMO_GIVEN_NAMES[number % 12], DEMO_FAMILY_NAMES[(number // 12) % 10]
-        answers = {
-            questions["Company or organization"]: f"Startup {number + 1}",
-            questions["Your role"]: ["Founder / CEO", "CTO / engineer", "Investor", "Student", "Other"][number % 5],
-            questions["Country you are from"]: DEMO_COUNTRIES[number % len(DEMO_COUNTRIES)],
-        }
-        ticket_type = event.ticket_types[number % len(event.ticket_types)]
-        register_attendee(
-            event,
-            RegistrationRequest(f"{given} {family}", f"attendee{number + 1}@demo.example.org", ticket_type.id, answers),
-        )
-    return count
 
 
 @click.command("send-mail")

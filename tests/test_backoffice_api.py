@@ -112,6 +112,25 @@ def test_registered_between_two_dates_in_the_events_zone(client, owner_headers, 
     assert_validation(response, "sort")
 
 
+def test_a_later_page_shows_each_waiting_persons_place_on_their_ticket_types_list(client, owner, owner_headers):
+    event = make_event(owner)
+    general = event.ticket_types[0]
+    general.capacity = 1
+    db.session.commit()
+    vip = add_ticket_type(event, "Investor", capacity=1)
+    for number, ticket_type in enumerate([general, vip, general, vip, vip, general, vip]):
+        register_attendee(event, RegistrationRequest(f"P{number}", f"p{number}@example.org", ticket_type.id))
+    response = client.get(f"/api/v1/events/{event.slug}/registrations?per_page=3&page=2", headers=owner_headers)
+    items = response.get_json()["items"]
+    assert [(i["name"], i["status"], i["waitlist_position"]) for i in items] == [
+        ("P3", "waitlisted", 1),  # Investor's first in line
+        ("P4", "waitlisted", 2),
+        ("P5", "waitlisted", 2),  # General's second: P2 waits before
+    ]
+    last = client.get(f"/api/v1/events/{event.slug}/registrations?per_page=3&page=3", headers=owner_headers)
+    assert [(i["name"], i["waitlist_position"]) for i in last.get_json()["items"]] == [("P6", 3)]
+
+
 def test_a_gate_searches_names_and_codes_only(client, event, people, gate):
     _, codes = people
     assert listed(client, event, gate, "?q=zhang") == ["Zhang Wei"]  # not Kenji's answer

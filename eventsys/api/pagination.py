@@ -13,16 +13,21 @@ from flask import request
 from sqlalchemy import Select
 
 from eventsys.errors import MalformedRequest
-from eventsys.pagination import MAX_PAGE, page_of
+from eventsys.pagination import MAX_PAGE, Page, page_of
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 200
 
 
+def query_page(query: Select) -> Page:
+    """The requested page (``?page=``, ``?per_page=``) of the rows ``query`` selects, in its order."""
+    number, per_page = requested_page()
+    return page_of(query, number, per_page)
+
+
 def paginate(query: Select, to_json: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
     """One page of the rows ``query`` selects (in its order), each turned into JSON by ``to_json``."""
-    number, per_page = requested_page()
-    page = page_of(query, number, per_page)
+    page = query_page(query)
     return page_json([to_json(row) for row in page.items], page.total, page.number, page.per_page)
 
 

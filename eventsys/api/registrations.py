@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from eventsys.api import api_bp
 from eventsys.api.auth import caller
-from eventsys.api.pagination import paginate
+from eventsys.api.pagination import page_json, query_page
 from eventsys.api.schema import Field, json_body, read_fields
 from eventsys.backoffice.history import history_of
 from eventsys.checkin.access import find_event_at_door, require_access_at_door
@@ -108,11 +108,13 @@ def list_registrations(slug: str):
     current = caller()
     event = _event_for_list(slug)
     values = listing.filter_from_args(request.args, event, by_email=not current.is_door)
-    places = None if current.is_door else services.waitlist_positions(event.id)
-    return paginate(
-        listing.attendees(event.id, values).options(selectinload(Registration.ticket_type)),
-        lambda registration: registration_json(registration, for_door=current.is_door, places=places),
-    )
+    found = query_page(listing.attendees(event.id, values).options(selectinload(Registration.ticket_type)))
+    places = None
+    if not current.is_door:
+        waiting = [r.id for r in found.items if r.status == RegistrationStatus.WAITLISTED]
+        places = services.waitlist_positions(event.id, among=waiting)
+    items = [registration_json(r, for_door=current.is_door, places=places) for r in found.items]
+    return page_json(items, found.total, found.number, found.per_page)
 
 
 def _managed_event(slug: str) -> Event:

@@ -71,6 +71,7 @@ class Registration(db.Model):
         Index("ix_registrations_event_created", "event_id", "created_at", "id"),
         Index("ix_registrations_event_name", "event_id", "name", "id"),
         Index("ix_registrations_event_tabs", "event_id", "status", "checked_in_at"),
+        Index("ix_registrations_event_status_created", "event_id", "status", "created_at", "id"),  # a tab's pages
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,6 +8,7 @@ decide nothing racy happen before the transaction; mail is queued inside it.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -316,9 +317,7 @@ def _write_registration(
     locale = request.locale if request.locale in SUPPORTED_LOCALES else "en"
     key = tickets.ticket_key()
     for _attempt in range(3):
-        nonce = tickets.new_nonce()
-        secrets = tickets.TicketSecrets.of(key, nonce)
-        row = _registration_row(event.id, ticket_type.id, name, email, answers, locale, nonce, secrets)
+        row, secrets = new_registration_row(event.id, ticket_type.id, name, email, answers, locale, key)
         try:
             with write_transaction() as conn:
                 status = _initial_status(conn, event, ticket_type, by_hand)
@@ -374,20 +373,22 @@ def holds_active_registration(event_id: int, email: str) -> bool:
     return found.first() is not None
 
 
-def _registration_row(
+def new_registration_row(
     event_id: int,
     ticket_type_id: int,
     name: str,
     email: str | None,
     answers: dict[str, Any],
     locale: str,
-    nonce: bytes,
-    secrets: tickets.TicketSecrets,
-) -> dict[str, Any]:
-    """A new registration's columns but its status, with a fresh short code."""
+    key: bytes,
+) -> tuple[dict[str, Any], tickets.TicketSecrets]:
+    """A new registration's columns but its status (checked values), with a fresh nonce and short
+    code, and the ticket's secrets derived under ``key`` (only their hashes are in the row)."""
+    nonce = tickets.new_nonce()
+    secrets = tickets.TicketSecrets.of(key, nonce)
     now = utcnow()
     code = tickets.new_short_code()
-    return {
+    row = {
         "event_id": event_id,
         "ticket_type_id": ticket_type_id,
         "code": code,
@@ -403,6 +404,7 @@ def _registration_row(
         "created_at": now,
         "updated_at": now,
     }
+    return row, secrets
 
 
 def _new_registration(row: dict[str, Any], event: Event, ticket_type: TicketType) -> Registration:
@@ -686,19 +688,24 @@ def waitlist_position(registration: Registration | NewRegistration) -> int | Non
     )
 
 
-def waitlist_positions(event_id: int) -> dict[int, int]:
-    """Every waitlisted registration's place (per ticket type), in one query: for lists."""
-    waiting = db.session.execute(
-        select(Registration.id, Registration.ticket_type_id)
+def waitlist_positions(event_id: int, among: Collection[int] | None = None) -> dict[int, int]:
+    """Waitlisted registrations' places (per ticket type), in one query: for lists.
+
+    ``among``: only these registrations' places (a page's), still counted among all who wait, so
+    a page of a long list reads 50 rows, not the whole waiting list.
+    """
+    if among is not None and not among:
+        return {}
+    place = func.row_number().over(partition_by=Registration.ticket_type_id, order_by=Registration.id)
+    waiting = (
+        select(Registration.id, place.label("place"))
         .where(Registration.event_id == event_id, Registration.status == RegistrationStatus.WAITLISTED)
-        .order_by(Registration.id)
-    ).all()
-    places: dict[int, int] = {}
-    counts: dict[int, int] = {}
-    for registration_id, ticket_type_id in waiting:
-        counts[ticket_type_id] = counts.get(ticket_type_id, 0) + 1
-        places[registration_id] = counts[ticket_type_id]
-    return places
+        .subquery()
+    )
+    query = select(waiting.c.id, waiting.c.place)
+    if among is not None:
+        query = query.where(waiting.c.id.in_(among))
+    return {registration_id: place for registration_id, place in db.session.execute(query)}
 
 
 def find_by_manage_secret(secret: str) -> Registration:
