@@ -108,7 +108,10 @@ def list_registrations(slug: str):
     current = caller()
     event = _event_for_list(slug)
     values = listing.filter_from_args(request.args, event, by_email=not current.is_door)
-    found = query_page(listing.attendees(event.id, values).options(selectinload(Registration.ticket_type)))
+    found = query_page(
+        listing.attendees(event.id, values).options(selectinload(Registration.ticket_type)),
+        lambda: listing.attendee_count(event.id, values),
+    )
     places = None
     if not current.is_door:
         waiting = [r.id for r in found.items if r.status == RegistrationStatus.WAITLISTED]

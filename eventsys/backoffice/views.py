@@ -134,7 +134,7 @@ def registrations(slug: str):
         query,
         request.args.get("page", 1, type=int) or 1,
         PER_PAGE,
-        total=counts.get(values.tab),
+        total=counts[values.tab] if values.tab else listing.attendee_count(event.id, values),
         clamp=True,
     )
     filter_args = _filter_args(request.args)

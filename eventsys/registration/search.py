@@ -34,10 +34,15 @@ def normalized_needle(q: str) -> str:
     return " ".join(q.split()).lower()
 
 
+def uses_search_index(q: str) -> bool:
+    """Does the search ``q`` go through SQLite's FTS5 table (and so hand the rows it finds by rowid)?"""
+    return len(normalized_needle(q)) >= TRIGRAM and db.engine.dialect.name == "sqlite"
+
+
 def _contains(needle: str) -> ColumnElement[bool]:
     """``search_text`` holds ``needle``: through the trigram index where one can serve it."""
     plain = Registration.search_text.contains(needle, autoescape=True)
-    if len(needle) < TRIGRAM or db.engine.dialect.name != "sqlite":
+    if not uses_search_index(needle):
         return plain  # PostgreSQL's planner takes the pg_trgm index for LIKE by itself
     # A quoted FTS5 phrase of trigrams is a substring match; a quote inside is doubled.
     phrase = '"' + needle.replace('"', '""') + '"'
