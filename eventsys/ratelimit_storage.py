@@ -26,6 +26,8 @@ from limits.storage import Storage
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from eventsys.sqlite_wal import use_wal
+
 TABLE = "rate_limit_counters"
 CREATE = text(
     f"CREATE TABLE IF NOT EXISTS {TABLE} "
@@ -147,7 +149,7 @@ def _engine(url: str) -> Engine:
     def _on_connect(dbapi_connection, _record) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA busy_timeout = 10000")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        use_wal(cursor)
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
