@@ -9,8 +9,11 @@ PORT ?= 5000
 export HOST PORT
 
 VENDOR := static/vendor
+# The compiled message catalogues (English is the source; .mo files are built, never kept in git).
+CATALOG_PO := translations/zh_Hans_CN/LC_MESSAGES/messages.po
+CATALOG_MO := $(CATALOG_PO:.po=.mo)
 
-.PHONY: assets run test lint system-packages fonts clean bench bench-register bench-checkin bench-backoffice
+.PHONY: assets catalog run test lint system-packages fonts clean bench bench-register bench-checkin bench-backoffice
 
 # The badge and door-list PDFs' fonts (Latin, Chinese/Japanese, Korean), from Debian, never fetched at run time.
 PDF_FONTS := fonts-dejavu-core fonts-droid-fallback fonts-nanum
@@ -33,7 +36,17 @@ $(VENV)/.test-installed: requirements.txt requirements-test.txt | $(BIN)/python
 # and the zxing-wasm it pins), from the npm registry (package-lock.json), served from static/vendor/
 # by the app itself, never from a CDN. Nothing to do when nothing changed. A deployment runs
 # `make assets` once before `gunicorn app:app`. No install scripts: nothing is fetched beyond the lock.
-assets: $(VENDOR)/.installed fonts
+assets: $(VENDOR)/.installed fonts $(CATALOG_MO)
+
+$(CATALOG_MO): $(CATALOG_PO) | $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d translations -l zh_Hans_CN
+
+# After adding or changing words in the code or templates: extract them and merge them into the
+# catalogue, then translate the new entries (tests/test_translations.py fails on any left empty).
+catalog: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --sort-output --no-location -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -l zh_Hans_CN --no-fuzzy-matching --ignore-obsolete
+	rm translations/messages.pot
 
 # Files, not a phony recipe: with the fonts in place there is nothing to do (make --question assets).
 fonts: $(FONT_FILES)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from eventsys import cli, log_redaction, security, urls, web_errors
+from eventsys import cli, i18n, log_redaction, security, urls, web_errors
 from eventsys.api import api_bp
 from eventsys.auth.views import auth_bp
 from eventsys.backoffice.export_views import exports_bp
@@ -17,12 +17,11 @@ from eventsys.checkin.views import door_bp
 from eventsys.config import DefaultConfig, settings_from_environment, tie_cookie_settings
 from eventsys.database import configure_engine
 from eventsys.events.views import manage_bp, public_bp
-from eventsys.extensions import csrf, db, limiter, login_manager, migrate
+from eventsys.extensions import babel, csrf, db, limiter, login_manager, migrate
 from eventsys.forms import shown_again
 from eventsys.mail import sender
 from eventsys.registration.views import registration_bp
 from eventsys.sessions import PagesOnlySessionInterface
-from eventsys.timeutil import to_local
 from eventsys.urls import public_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,10 +48,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    babel.init_app(app, locale_selector=i18n.babel_locale, default_translation_directories=str(ROOT / "translations"))
     with app.app_context():
         configure_engine(db.engine)
 
     urls.install(app)
+    i18n.install(app)
     _register_blueprints(app)
     _register_template_helpers(app)
 
@@ -85,7 +86,3 @@ def _register_template_helpers(app: Flask) -> None:
     app.add_template_global(public_url)
     app.add_template_global(shown_again)
 
-    @app.template_filter("local")
-    def local_filter(moment, tz_name: str, fmt: str = "%a %d %b %Y, %H:%M"):
-        local = to_local(moment, tz_name)
-        return local.strftime(fmt) if local else ""
