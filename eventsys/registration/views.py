@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -21,6 +23,32 @@ from eventsys.registration.services import RegistrationRequest
 registration_bp = Blueprint("registration", __name__)
 
 QR_CACHE = "private, max-age=86400"
+# What the outbox shows of a message's kind and state (the values stay English in the data).
+MAIL_KIND_LABELS = {
+    "confirmed": _l("confirmed"),
+    "waitlisted": _l("waitlisted"),
+    "pending_approval": _l("pending approval"),
+    "promoted": _l("promoted"),
+    "approved": _l("approved"),
+    "rejected": _l("rejected"),
+    "cancelled": _l("cancelled"),
+    "link_again": _l("link again"),
+    "door_invite": _l("door invite"),
+    "event_cancelled": _l("event cancelled"),
+    "password_reset": _l("password reset"),
+}
+MAIL_STATUS_LABELS = {
+    "queued": _l("queued"),
+    "sending": _l("sending"),
+    "sent": _l("sent"),
+    "skipped": _l("skipped"),
+    "failed": _l("failed"),
+}
+
+
+@registration_bp.context_processor
+def labels() -> dict:
+    return {"mail_kind_labels": MAIL_KIND_LABELS, "mail_status_labels": MAIL_STATUS_LABELS}
 
 
 def _viewer():
@@ -67,7 +95,7 @@ def register(slug: str):
     except DomainError as exc:
         form.form_errors.append(exc.message)
         if exc.code == "already_registered":
-            form.form_errors[-1] = (
+            form.form_errors[-1] = _(
                 "This e-mail address is already registered for this event. "
                 "We have e-mailed the link to your registration to it."
             )
@@ -78,11 +106,14 @@ def register(slug: str):
 
 def _welcome(registration: Registration) -> str:
     if registration.status == RegistrationStatus.CONFIRMED:
-        return "You are registered. Here is your ticket; we have e-mailed it to you too."
+        return _("You are registered. Here is your ticket; we have e-mailed it to you too.")
     if registration.status == RegistrationStatus.WAITLISTED:
         place = services.waitlist_position(registration)
-        return f"The event is full: you are number {place} on the waiting list. We e-mail you if a seat opens up."
-    return "Thank you. The organizer reviews each registration; we e-mail you when they decide."
+        return _(
+            "The event is full: you are number %(place)s on the waiting list. We e-mail you if a seat opens up.",
+            place=place,
+        )
+    return _("Thank you. The organizer reviews each registration; we e-mail you when they decide.")
 
 
 # --- the attendee's ticket page ---------------------------------------------------------------
@@ -108,7 +139,7 @@ def ticket_page(secret: str):
 def _image(secret: str, body_of, mimetype: str) -> Response:
     registration = services.find_by_manage_secret(secret)
     if registration.status != RegistrationStatus.CONFIRMED:
-        raise NotFound("This ticket is not valid (the registration is not confirmed).")
+        raise NotFound(_("This ticket is not valid (the registration is not confirmed)."))
     response = Response(body_of(tickets.qr_payload_of(registration)), mimetype=mimetype)
     response.headers["Cache-Control"] = QR_CACHE
     response.add_etag()
@@ -146,7 +177,7 @@ def cancel_own(secret: str):
     except DomainError as exc:
         flash(exc.message, "error")
     else:
-        flash("Your registration is cancelled. Your seat goes to the next person waiting.", "success")
+        flash(_("Your registration is cancelled. Your seat goes to the next person waiting."), "success")
     return redirect(url_for("registration.ticket_page", secret=secret))
 
 
@@ -175,5 +206,6 @@ def outbox_message(slug: str, message_id: int):
     event = event_services.find_managed_event(slug, current_user)
     message = db.session.get(OutboxMessage, message_id) if 0 < message_id < 2**31 else None
     if message is None or message.event_id != event.id:
-        raise NotFound("No such message.")
+        raise NotFound(_("No such message."))
+
     return render_template("registration/outbox_message.html", event=event, message=message, rendered=render(message))
