@@ -7,6 +7,8 @@ the address bar at once and revoking it ends every browser signed in with it.
 from __future__ import annotations
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import Row, select
@@ -38,6 +40,17 @@ door_bp = Blueprint("door", __name__)
 SESSION_KEY = "door_token_id"
 RECENT_SCANS = 8
 LOOKUP_LIMIT = 20
+# What the scan log shows of a scan's result (the values stay English in the data and the API).
+SCAN_RESULT_LABELS = {
+    "ok": _l("ok"),
+    "already_checked_in": _l("already checked in"),
+    "invalid": _l("invalid"),
+    "wrong_event": _l("wrong event"),
+    "cancelled": _l("cancelled"),
+    "not_confirmed": _l("not confirmed"),
+    "not_inside": _l("not inside"),
+    "undo": _l("undo"),
+}
 
 
 @door_bp.get("/door/<token>")
@@ -45,7 +58,7 @@ def door_entry(token: str):
     """Trade the token in the link for a session, and drop it from the address bar."""
     door_token = find_active_token(token)
     if door_token is None or door_token.kind != TokenKind.DOOR:
-        raise NotFound("This door link is not valid, or it was revoked. Ask the organizer for a new one.")
+        raise NotFound(_("This door link is not valid, or it was revoked. Ask the organizer for a new one."))
     session[SESSION_KEY] = door_token.id
     event = db.session.get(Event, door_token.event_id)
     response = redirect(url_for("door.door_page", slug=event.slug))
@@ -71,7 +84,7 @@ def _door(slug: str) -> tuple[Row, Scanner]:
     viewer = current_user if current_user.is_authenticated else None
     access = access_at_door(event, current_gate(event.id), None) or access_at_door(event, None, viewer)
     if access is None:
-        raise NotFound("Open this page with the door link the organizer gave you.")
+        raise NotFound(_("Open this page with the door link the organizer gave you."))
     return event, access.scanner
 
 
@@ -127,7 +140,7 @@ def scan(slug: str):
     try:
         direction = Direction(values.get("direction") or "in")
     except ValueError:
-        raise ValidationFailed({"direction": ["Use in or out."]}) from None
+        raise ValidationFailed({"direction": [_("Use in or out.")]}) from None
     scan_request = ScanRequest(
         code=values["code"], direction=direction, nonce=values.get("nonce"), scanned_at=values.get("scanned_at")
     )
@@ -137,7 +150,7 @@ def scan(slug: str):
 @door_bp.get("/events/<slug>/door/lookup")
 def lookup(slug: str):
     """Find people without their ticket: by name or code. Gates neither see nor search e-mail addresses."""
-    event, _ = _door(slug)
+    event, _scanner = _door(slug)
     q = request.args.get("q", "").strip().lower()[:100]
     if len(q) < 2:
         return {"items": []}
@@ -224,7 +237,7 @@ def create_door_link(slug: str):
 def revoke_door_link(slug: str, token_id: int):
     event = event_services.find_managed_event(slug, current_user)
     revoke_token(get_door_token(event.id, token_id).id)
-    flash("Door link revoked: every phone that used it is signed out.", "success")
+    flash(_("Door link revoked: every phone that used it is signed out."), "success")
     return redirect(url_for("door.door_access", slug=slug))
 
 
@@ -239,7 +252,7 @@ def invite_staff(slug: str):
         except ValidationFailed as exc:
             add_field_errors(form, exc)
         else:
-            flash(f"Invitation sent to {invited.email}.", "success")
+            flash(_("Invitation sent to %(address)s.", address=invited.email), "success")
             return redirect(url_for("door.door_access", slug=slug))
     return _door_access_page(event, staff_form=form, status=422)
 
@@ -249,7 +262,7 @@ def invite_staff(slug: str):
 def remove_staff(slug: str, staff_id: int):
     event = event_services.find_managed_event(slug, current_user)
     staff.remove_door_staff(event, staff_id)
-    flash("Removed from the door staff.", "success")
+    flash(_("Removed from the door staff."), "success")
     return redirect(url_for("door.door_access", slug=slug))
 
 
@@ -257,14 +270,14 @@ def remove_staff(slug: str, staff_id: int):
 @login_required
 def accept_invitation(secret: str):
     if len(secret) != 32:
-        raise NotFound("This invitation is not valid, or it was withdrawn.")
+        raise NotFound(_("This invitation is not valid, or it was withdrawn."))
     try:
         accepted = staff.accept_invitation(secret, current_user)
     except ValidationFailed as exc:
         flash(" ".join(exc.fields.get("invitation", [exc.message])), "error")
         return redirect(url_for("manage.my_events"))
     event = db.session.get(Event, accepted.event_id)
-    flash(f"You are door staff for {event.name}. This is the door page.", "success")
+    flash(_("You are door staff for %(event)s. This is the door page.", event=event.name), "success")
     return redirect(url_for("door.door_page", slug=event.slug))
 
 
@@ -287,6 +300,7 @@ def checkin_dashboard(slug: str):
         stats=numbers.checkin_stats(EventAtDoor(event.id, event.timezone)),
         scans=scans,
         undone=undone,
+        result_labels=SCAN_RESULT_LABELS,
         stats_url=url_for("door.checkin_stats_json", slug=slug),
     )
 
@@ -303,7 +317,7 @@ def checkin_stats_json(slug: str):
 def undo(slug: str, scan_id: int):
     event = event_services.find_managed_event(slug, current_user)
     if not 0 < scan_id < 2**31:
-        raise NotFound("No such check-in.")
+        raise NotFound(_("No such check-in."))
     try:
         services.undo_checkin(
             EventAtDoor(event.id, event.timezone), scan_id, Scanner(current_user.name, user_id=current_user.id)
@@ -311,5 +325,6 @@ def undo(slug: str, scan_id: int):
     except DomainError as exc:
         flash(exc.message, "error")
     else:
-        flash("Check-in undone.", "success")
+        flash(_("Check-in undone."), "success")
+
     return redirect(url_for("door.checkin_dashboard", slug=slug))
