@@ -8,6 +8,7 @@ from sqlalchemy import select
 from eventsys.extensions import db
 from eventsys.registration.models import Registration
 from eventsys.registration.services import RegistrationRequest, register_attendee
+from tests.checkin_helpers import door_config
 from tests.conftest import post_form
 from tests.html_pages import location_path, page
 from tests.test_languages import html_lang
@@ -99,3 +100,14 @@ def test_door_access_and_the_door_page_in_chinese(organizer, event):
     assert "可以扫码了" in door.text() and ">验票</button>" in door.html
     dashboard = page(organizer.get(f"/manage/events/{event.slug}/checkins", headers=ZH))
     assert "<h1>签到</h1>" in dashboard.html and "还没有扫码记录。" in dashboard.text()
+
+
+def test_the_door_script_gets_its_words_with_the_page(organizer, event):
+    chinese = door_config(organizer.get(f"/events/{event.slug}/door", headers=ZH))["words"]
+    assert chinese["result_invalid"] == "无效门票"
+    assert chinese["code_read"] == "读取到的票号：%(code)s"  # the script fills in the placeholders
+    assert chinese["leave_question"]["one"] == chinese["leave_question"]["other"]
+    english = door_config(organizer.get(f"/events/{event.slug}/door", headers=EN))["words"]
+    assert english["result_invalid"] == "Unknown ticket" and english["check_out"] == "Check out"
+    assert english["leave_question"]["one"].startswith("%(num)s scan is not sent yet.")
+    assert english["leave_question"]["other"].startswith("%(num)s scans are not sent yet.")

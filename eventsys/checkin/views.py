@@ -7,6 +7,7 @@ the address bar at once and revoking it ends every browser signed in with it.
 from __future__ import annotations
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
+from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -51,6 +52,82 @@ SCAN_RESULT_LABELS = {
     "not_inside": _l("not inside"),
     "undo": _l("undo"),
 }
+
+
+# The door script's words (static/js/door/words.js reads them from the page's door config, and
+# fills in their %(name)s placeholders): here, so that they are translated with the page's.
+DOOR_WORDS = {
+    "unreachable": _l("Cannot reach the server: scans are kept on this device and sent when it answers."),
+    "offline": _l("Offline: scans are kept on this device and sent when the connection is back."),
+    "checking": _l("Checking…"),
+    "code_read": _l("Code read: %(code)s"),
+    "not_checked_yet": _l("Not checked yet: scan saved"),
+    "no_connection_saved": _l("No connection: scan saved"),
+    "sent_later": _l("It is sent by itself when the server answers again. Check this ticket by eye."),
+    "scanned_at_code": _l("Scanned at %(time)s: %(code)s"),
+    "scanned_late": _l("Scanned at %(time)s, sent just now"),
+    "waiting": _l("%(num)s waiting to be sent"),
+    "none_yet": _l("None yet."),
+    "result_ok": _l("Checked in"),
+    "result_already_checked_in": _l("Already checked in"),
+    "result_invalid": _l("Unknown ticket"),
+    "result_wrong_event": _l("This ticket is for another event"),
+    "result_cancelled": _l("This ticket was cancelled"),
+    "result_not_confirmed": _l("Not confirmed"),
+    "result_not_inside": _l("Not inside"),
+    "type_instead": _l("Scan or type the codes into the field above."),
+    "start_camera": _l("Start the camera"),
+    "stop_camera": _l("Stop the camera"),
+    "starting_camera": _l("Starting the camera…"),
+    "no_camera_access": _l("This browser has no camera access."),
+    "needs_https": _l("The camera needs a secure (https) address."),
+    "camera_refused": _l("Camera access was refused (allow it in the browser's site settings)."),
+    "no_camera": _l("No camera found."),
+    "camera_not_started": _l("The camera could not be started."),
+    "no_decoder": _l("The QR decoder could not be loaded, so the camera cannot read tickets."),
+    "camera_on": _l("Camera on: hold the ticket's QR code in front of it."),
+    "camera_stopped": _l("Camera stopped."),
+    "cannot_decode": _l("The camera picture cannot be decoded."),
+    "status_confirmed": _l("Confirmed"),
+    "status_waitlisted": _l("On the waiting list"),
+    "status_pending_approval": _l("Waiting for approval"),
+    "status_rejected": _l("Not accepted"),
+    "status_cancelled": _l("Cancelled"),
+    "type_two_letters": _l("Type at least 2 letters."),
+    "searching": _l("Searching…"),
+    "lookup_offline": _l("No connection: looking people up needs the network."),
+    "found": _l("%(num)s found."),
+    "nobody_found": _l("Nobody found for “%(q)s”."),
+    "checked_in": _l("checked in"),
+    "check": _l("Check"),
+    "check_in": _l("Check in"),
+    "check_out": _l("Check out"),
+    "signed_out": _l(
+        "This browser is no longer signed in at this gate. Open the door link again, "
+        "or ask the organizer for a new one."
+    ),
+    "expired": _l("This page has expired. Reload it."),
+    "too_many": _l("Too many scans at once. Retrying in a moment."),
+    "server_problem": _l("The server had a problem (HTTP %(status)s). Retrying in a moment."),
+}
+
+
+def door_words() -> dict[str, object]:
+    """The door script's words in the page's language; a plural as its "one" and "other" forms."""
+    words: dict[str, object] = {key: str(text) for key, text in DOOR_WORDS.items()}
+    translations = get_translations()
+    words["leave_question"] = {
+        form: translations.ungettext(
+            "%(num)s scan is not sent yet. They stay on this device and are sent when the door page is open "
+            "here again. Leave anyway?",
+            "%(num)s scans are not sent yet. They stay on this device and are sent when the door page is open "
+            "here again. Leave anyway?",
+            count,
+        )
+        for form, count in (("one", 1), ("other", 2))
+    }
+    return words
+
 
 
 @door_bp.get("/door/<token>")
@@ -101,7 +178,9 @@ def door_page(slug: str):
         "csrf_token": generate_csrf(),
         "gate": scanner.gate,
         "timezone": event.timezone,
+        "words": door_words(),
         **counts,
+
     }
     response = make_response(render_template("checkin/door.html", event=event, gate=scanner.gate, door=door))
     response.headers["Cache-Control"] = "no-store"
