@@ -111,3 +111,10 @@ def test_the_door_script_gets_its_words_with_the_page(organizer, event):
     assert english["result_invalid"] == "Unknown ticket" and english["check_out"] == "Check out"
     assert english["leave_question"]["one"].startswith("%(num)s scan is not sent yet.")
     assert english["leave_question"]["other"].startswith("%(num)s scans are not sent yet.")
+
+
+def test_the_list_script_counts_the_selected_in_the_pages_language(organizer, event):
+    register_attendee(event, RegistrationRequest("Zhang Wei", "zhang.wei@zju.edu.cn", None, {}))
+    base = f"/manage/events/{event.slug}/registrations"
+    assert 'data-words="已选 %(num)s 人"' in page(organizer.get(base, headers=ZH)).html
+    assert 'data-words="%(num)s selected"' in page(organizer.get(base, headers=EN)).html
