@@ -118,3 +118,10 @@ def test_the_list_script_counts_the_selected_in_the_pages_language(organizer, ev
     base = f"/manage/events/{event.slug}/registrations"
     assert 'data-words="已选 %(num)s 人"' in page(organizer.get(base, headers=ZH)).html
     assert 'data-words="%(num)s selected"' in page(organizer.get(base, headers=EN)).html
+
+
+def test_the_attendees_mail_follows_the_language_of_the_page_they_registered_on(client, event):
+    post_form(client, f"/events/{event.slug}/register?lang=zh-CN", {"name": "李娜", "email": "li.na@example.org"})
+    post_form(client, f"/events/{event.slug}/register?lang=en", {"name": "Ana", "email": "ana@example.org"})
+    locales = dict(db.session.execute(select(Registration.name, Registration.locale)).all())
+    assert locales == {"李娜": "zh", "Ana": "en"}

@@ -13,6 +13,7 @@ from eventsys.events import services as event_services
 from eventsys.events.models import Event
 from eventsys.extensions import db, limiter
 from eventsys.forms import add_field_errors
+from eventsys.i18n import page_language
 from eventsys.mail.messages import calendar_for, render
 from eventsys.mail.models import OutboxMessage
 from eventsys.registration import services, tickets
@@ -23,6 +24,7 @@ from eventsys.registration.services import RegistrationRequest
 registration_bp = Blueprint("registration", __name__)
 
 QR_CACHE = "private, max-age=86400"
+MAIL_LOCALES = {"en": "en", "zh-CN": "zh"}  # the page's language -> a registration's (services.SUPPORTED_LOCALES)
 # What the outbox shows of a message's kind and state (the values stay English in the data).
 MAIL_KIND_LABELS = {
     "confirmed": _l("confirmed"),
@@ -82,7 +84,7 @@ def register(slug: str):
         email=form.email.data or "",
         ticket_type_id=form.ticket_type_id_value(),
         answers=form.answers(),
-        locale=request.accept_languages.best_match(services.SUPPORTED_LOCALES) or "en",
+        locale=MAIL_LOCALES.get(page_language(), "en"),  # the attendee's mail speaks the page's language
     )
     if not form_valid:
         add_service_findings(form, lambda: services.check_registration_request(event, registration_request))
