@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -20,11 +21,11 @@ from eventsys.registration.services import RegistrationEdit, RegistrationRequest
 
 
 class AttendeeForm(RegistrationForm):
-    name = StringField("Name", validators=[DataRequired(message="Enter a name."), Length(max=200)])
+    name = StringField(_l("Name"), validators=[DataRequired(message=_l("Enter a name.")), Length(max=200)])
     email = EmailField(
-        "E-mail address",
+        _l("E-mail address"),
         validators=[Optional(), Length(max=254)],
-        description="Tickets and news go here. Leave it empty for someone without one.",
+        description=_l("Tickets and news go here. Leave it empty for someone without one."),
     )
 
     def edit(self) -> RegistrationEdit:
@@ -37,11 +38,12 @@ class AttendeeForm(RegistrationForm):
 
 
 class ByHandForm(AttendeeForm):
-    notify = BooleanField("E-mail them their ticket", default=True)
+    notify = BooleanField(_l("E-mail them their ticket"), default=True)
     over_capacity = BooleanField(
-        "Past the capacity if it is full",
-        description="Confirms them even when no seat is left; they count as a seat taken.",
+        _l("Past the capacity if it is full"),
+        description=_l("Confirms them even when no seat is left; they count as a seat taken."),
     )
+
 
     def request(self) -> RegistrationRequest:
         edit = self.edit()

@@ -12,6 +12,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
@@ -30,6 +33,7 @@ from eventsys.registration.listing import TABS, AttendeeFilter
 from eventsys.registration.models import Registration
 from eventsys.registration.serializers import answers_json
 from eventsys.registration.services import BULK_ACTIONS, MAX_BULK, ByHand
+from eventsys.registration.views import MAIL_KIND_LABELS
 from eventsys.text import as_single_line
 
 backoffice_bp = Blueprint("backoffice", __name__, url_prefix="/manage/events")
@@ -37,50 +41,132 @@ backoffice_bp = Blueprint("backoffice", __name__, url_prefix="/manage/events")
 PER_PAGE = 50
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 FILTER_ARGS = ("q", "tab", "status", "checked_in", "ticket_type", "registered_after", "registered_before", "sort")
-SORT_LABELS = {"created_at": "Oldest first", "-created_at": "Newest first", "name": "Name A–Z", "-name": "Name Z–A"}
-ACTION_LABELS = {"approve": "Approve", "reject": "Reject", "cancel": "Cancel", "resend": "Resend the e-mail to"}
+SORT_LABELS = {
+    "created_at": _l("Oldest first"),
+    "-created_at": _l("Newest first"),
+    "name": _l("Name A–Z"),
+    "-name": _l("Name Z–A"),
+}
+ACTION_LABELS = {
+    "approve": _l("Approve"),
+    "reject": _l("Reject"),
+    "cancel": _l("Cancel"),
+    "resend": _l("Resend the e-mail to"),
+}
+# One registration's actions: the page's title, its question and its button.
+ACTION_TITLES = {"approve": _l("Approve"), "reject": _l("Reject"), "cancel": _l("Cancel"), "resend": _l("Resend")}
+ACTION_QUESTIONS = {
+    "approve": _l("Approve %(name)s?"),
+    "reject": _l("Reject %(name)s?"),
+    "cancel": _l("Cancel %(name)s?"),
+    "resend": _l("Resend the e-mail to %(name)s?"),
+}
+ACTION_CONFIRMS = {
+    "approve": _l("Yes, approve %(name)s"),
+    "reject": _l("Yes, reject %(name)s"),
+    "cancel": _l("Yes, cancel %(name)s"),
+    "resend": _l("Yes, resend the e-mail to %(name)s"),
+}
 # One registration's actions: (service, what the flash says). Check-in is the door's service.
-ACTIONS: dict[str, tuple[Callable[..., Any], str]] = {
-    "approve": (services.approve_registration, "Approved."),
-    "reject": (services.reject_registration, "Rejected; they get an e-mail saying so."),
-    "cancel": (services.cancel_registration, "Cancelled; the seat goes to the waiting list."),
-    "resend": (services.resend_ticket, "The e-mail is queued again."),
+ACTIONS: dict[str, tuple[Callable[..., Any], Any]] = {
+    "approve": (services.approve_registration, _l("Approved.")),
+    "reject": (services.reject_registration, _l("Rejected; they get an e-mail saying so.")),
+    "cancel": (services.cancel_registration, _l("Cancelled; the seat goes to the waiting list.")),
+    "resend": (services.resend_ticket, _l("The e-mail is queued again.")),
 }
 # What an action does, said once for one registration and for many.
 ACTION_TEXTS = {
-    "approve": "Each gets their ticket by e-mail, or a place on the waiting list when the event is full.",
-    "reject": "Each gets an e-mail saying the registration was not accepted. This cannot be undone.",
-    "cancel": "Each ticket stops working and its seat goes to the next person waiting. This cannot be undone.",
-    "resend": "Each gets their ticket, or where they stand, by e-mail again.",
+    "approve": _l("Each gets their ticket by e-mail, or a place on the waiting list when the event is full."),
+    "reject": _l("Each gets an e-mail saying the registration was not accepted. This cannot be undone."),
+    "cancel": _l("Each ticket stops working and its seat goes to the next person waiting. This cannot be undone."),
+    "resend": _l("Each gets their ticket, or where they stand, by e-mail again."),
 }
-BULK_DONE = {"approve": "Approved", "reject": "Rejected", "cancel": "Cancelled", "resend": "E-mail queued again"}
+BULK_DONE = {
+    "approve": _l("Approved"),
+    "reject": _l("Rejected"),
+    "cancel": _l("Cancelled"),
+    "resend": _l("E-mail queued again"),
+}
 HISTORY_LABELS = {
-    "registered": "Registered",
-    "confirmed": "Confirmed",
-    "waitlisted": "On the waiting list",
-    "pending_approval": "Waiting for approval",
-    "approved": "Approved",
-    "rejected": "Rejected",
-    "cancelled": "Cancelled",
-    "promoted": "Promoted from the waiting list",
-    "edited": "Edited",
-    "ticket_type_changed": "Ticket type changed",
-    "mail_sent": "E-mail sent",
-    "mail_failed": "E-mail failed",
-    "checked_in": "Checked in",
-    "checked_out": "Checked out",
-    "checkin_undone": "Check-in undone",
+    "registered": _l("Registered"),
+    "confirmed": _l("Confirmed"),
+    "waitlisted": _l("On the waiting list"),
+    "pending_approval": _l("Waiting for approval"),
+    "approved": _l("Approved"),
+    "rejected": _l("Rejected"),
+    "cancelled": _l("Cancelled"),
+    "promoted": _l("Promoted from the waiting list"),
+    "edited": _l("Edited"),
+    "ticket_type_changed": _l("Ticket type changed"),
+    "mail_sent": _l("E-mail sent"),
+    "mail_failed": _l("E-mail failed"),
+    "checked_in": _l("Checked in"),
+    "checked_out": _l("Checked out"),
+    "checkin_undone": _l("Check-in undone"),
 }
+# A registration's status as people read it (the value stays English in the data and the API).
+STATUS_LABELS = {
+    "confirmed": _l("confirmed"),
+    "waitlisted": _l("waitlisted"),
+    "pending_approval": _l("pending approval"),
+    "rejected": _l("rejected"),
+    "cancelled": _l("cancelled"),
+}
+# The list's tabs by key (registration/listing.py names them in English).
+TAB_LABELS = {
+    "all": _l("All"),
+    "confirmed": _l("Confirmed"),
+    "checked_in": _l("Checked in"),
+    "not_checked_in": _l("Not checked in"),
+    "waitlisted": _l("Waitlist"),
+    "pending_approval": _l("Pending approval"),
+    "cancelled": _l("Cancelled"),
+    "rejected": _l("Rejected"),
+}
+# The names of the list's filter fields, for their problems shown above the list.
+FILTER_FIELD_LABELS = {"q": _l("Search"), "status": _l("Status"), "checked_in": _l("Checked in"), "sort": _l("Order")}
 
 
 @backoffice_bp.context_processor
 def labels() -> dict[str, Any]:
     return {
         "action_labels": ACTION_LABELS,
+        "action_titles": ACTION_TITLES,
+        "action_questions": ACTION_QUESTIONS,
+        "action_confirms": ACTION_CONFIRMS,
         "action_texts": ACTION_TEXTS,
         "bulk_done": BULK_DONE,
         "history_labels": HISTORY_LABELS,
+        "status_labels": STATUS_LABELS,
+        "tab_labels": TAB_LABELS,
+        "filter_field_labels": FILTER_FIELD_LABELS,
+        "mail_kind_labels": MAIL_KIND_LABELS,
+
     }
+
+
+def _bulk_question(action: str, count: int) -> str:
+    """The bulk confirmation's heading: "Approve 3 people?"."""
+    questions = {
+        "approve": ngettext("Approve %(num)d person?", "Approve %(num)d people?", count),
+        "reject": ngettext("Reject %(num)d person?", "Reject %(num)d people?", count),
+        "cancel": ngettext("Cancel %(num)d person?", "Cancel %(num)d people?", count),
+        "resend": ngettext("Resend the e-mail to %(num)d person?", "Resend the e-mail to %(num)d people?", count),
+    }
+    return questions[action]
+
+
+def _bulk_button(action: str, count: int) -> str:
+    """The bulk confirmation's button: "Yes, approve 3 people"."""
+    buttons = {
+        "approve": ngettext("Yes, approve %(num)d person", "Yes, approve %(num)d people", count),
+        "reject": ngettext("Yes, reject %(num)d person", "Yes, reject %(num)d people", count),
+        "cancel": ngettext("Yes, cancel %(num)d person", "Yes, cancel %(num)d people", count),
+        "resend": ngettext(
+            "Yes, resend the e-mail to %(num)d person", "Yes, resend the e-mail to %(num)d people", count
+        ),
+    }
+    return buttons[action]
 
 
 @backoffice_bp.before_request
@@ -172,13 +258,13 @@ def bulk(slug: str):
     codes = list(dict.fromkeys(code.strip().upper() for code in request.form.getlist("codes") if code.strip()))
     back = _back_to_list(event, request.form)
     if action not in BULK_ACTIONS:
-        flash("Choose what to do with the selected registrations.", "error")
+        flash(_("Choose what to do with the selected registrations."), "error")
         return redirect(back)
     if not codes:
-        flash("Select at least one registration first.", "error")
+        flash(_("Select at least one registration first."), "error")
         return redirect(back)
     if len(codes) > MAX_BULK:
-        flash(f"Select at most {MAX_BULK} registrations at once.", "error")
+        flash(_("Select at most %(num)d registrations at once.", num=MAX_BULK), "error")
         return redirect(back)
     if request.form.get("confirmed") != "yes":
         people = db.session.scalars(
@@ -189,6 +275,8 @@ def bulk(slug: str):
             event=event,
             action=action,
             label=ACTION_LABELS[action],
+            question=_bulk_question(action, len(codes)),
+            button=_bulk_button(action, len(codes)),
             people=people,
             codes=codes,
             filter_args=_filter_args(request.form),
@@ -247,7 +335,7 @@ def registration_action(slug: str, code: str, action: str):
     except DomainError as exc:
         flash(exc.message, "error")
     else:
-        flash(f"{found.name} ({found.code}): {message}", "success")
+        flash(_("%(name)s (%(code)s): %(message)s", name=found.name, code=found.code, message=message), "success")
     return redirect(url_for("backoffice.registration", slug=slug, code=found.code))
 
 
@@ -284,7 +372,7 @@ def edit_registration(slug: str, code: str):
                 db.session.rollback()
                 form.form_errors.append(exc.message)
             else:
-                flash("Changes saved.", "success")
+                flash(_("Changes saved."), "success")
                 return redirect(url_for("backoffice.registration", slug=slug, code=found.code))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("backoffice/edit.html", event=event, registration=found, form=form), status
@@ -309,7 +397,9 @@ def add_by_hand(slug: str):
                 db.session.rollback()
                 form.form_errors.append(exc.message)
             else:
-                flash(f"{added.name} is added: {added.status.value.replace('_', ' ')}.", "success")
+                status = STATUS_LABELS.get(added.status.value, added.status.value.replace("_", " "))
+                flash(_("%(name)s is added: %(status)s.", name=added.name, status=status), "success")
+
                 return redirect(url_for("backoffice.registration", slug=slug, code=added.code))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("backoffice/edit.html", event=event, registration=None, form=form), status

@@ -7,6 +7,9 @@ the address bar at once and revoking it ends every browser signed in with it.
 from __future__ import annotations
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
+from flask_babel import get_translations
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import Row, select
@@ -38,6 +41,93 @@ door_bp = Blueprint("door", __name__)
 SESSION_KEY = "door_token_id"
 RECENT_SCANS = 8
 LOOKUP_LIMIT = 20
+# What the scan log shows of a scan's result (the values stay English in the data and the API).
+SCAN_RESULT_LABELS = {
+    "ok": _l("ok"),
+    "already_checked_in": _l("already checked in"),
+    "invalid": _l("invalid"),
+    "wrong_event": _l("wrong event"),
+    "cancelled": _l("cancelled"),
+    "not_confirmed": _l("not confirmed"),
+    "not_inside": _l("not inside"),
+    "undo": _l("undo"),
+}
+
+
+# The door script's words (static/js/door/words.js reads them from the page's door config, and
+# fills in their %(name)s placeholders): here, so that they are translated with the page's.
+DOOR_WORDS = {
+    "unreachable": _l("Cannot reach the server: scans are kept on this device and sent when it answers."),
+    "offline": _l("Offline: scans are kept on this device and sent when the connection is back."),
+    "checking": _l("Checking…"),
+    "code_read": _l("Code read: %(code)s"),
+    "not_checked_yet": _l("Not checked yet: scan saved"),
+    "no_connection_saved": _l("No connection: scan saved"),
+    "sent_later": _l("It is sent by itself when the server answers again. Check this ticket by eye."),
+    "scanned_at_code": _l("Scanned at %(time)s: %(code)s"),
+    "scanned_late": _l("Scanned at %(time)s, sent just now"),
+    "waiting": _l("%(num)s waiting to be sent"),
+    "none_yet": _l("None yet."),
+    "result_ok": _l("Checked in"),
+    "result_already_checked_in": _l("Already checked in"),
+    "result_invalid": _l("Unknown ticket"),
+    "result_wrong_event": _l("This ticket is for another event"),
+    "result_cancelled": _l("This ticket was cancelled"),
+    "result_not_confirmed": _l("Not confirmed"),
+    "result_not_inside": _l("Not inside"),
+    "type_instead": _l("Scan or type the codes into the field above."),
+    "start_camera": _l("Start the camera"),
+    "stop_camera": _l("Stop the camera"),
+    "starting_camera": _l("Starting the camera…"),
+    "no_camera_access": _l("This browser has no camera access."),
+    "needs_https": _l("The camera needs a secure (https) address."),
+    "camera_refused": _l("Camera access was refused (allow it in the browser's site settings)."),
+    "no_camera": _l("No camera found."),
+    "camera_not_started": _l("The camera could not be started."),
+    "no_decoder": _l("The QR decoder could not be loaded, so the camera cannot read tickets."),
+    "camera_on": _l("Camera on: hold the ticket's QR code in front of it."),
+    "camera_stopped": _l("Camera stopped."),
+    "cannot_decode": _l("The camera picture cannot be decoded."),
+    "status_confirmed": _l("Confirmed"),
+    "status_waitlisted": _l("On the waiting list"),
+    "status_pending_approval": _l("Waiting for approval"),
+    "status_rejected": _l("Not accepted"),
+    "status_cancelled": _l("Cancelled"),
+    "type_two_letters": _l("Type at least 2 letters."),
+    "searching": _l("Searching…"),
+    "lookup_offline": _l("No connection: looking people up needs the network."),
+    "found": _l("%(num)s found."),
+    "nobody_found": _l("Nobody found for “%(q)s”."),
+    "checked_in": _l("checked in"),
+    "check": _l("Check"),
+    "check_in": _l("Check in"),
+    "check_out": _l("Check out"),
+    "signed_out": _l(
+        "This browser is no longer signed in at this gate. Open the door link again, "
+        "or ask the organizer for a new one."
+    ),
+    "expired": _l("This page has expired. Reload it."),
+    "too_many": _l("Too many scans at once. Retrying in a moment."),
+    "server_problem": _l("The server had a problem (HTTP %(status)s). Retrying in a moment."),
+}
+
+
+def door_words() -> dict[str, object]:
+    """The door script's words in the page's language; a plural as its "one" and "other" forms."""
+    words: dict[str, object] = {key: str(text) for key, text in DOOR_WORDS.items()}
+    translations = get_translations()
+    words["leave_question"] = {
+        form: translations.ungettext(
+            "%(num)s scan is not sent yet. They stay on this device and are sent when the door page is open "
+            "here again. Leave anyway?",
+            "%(num)s scans are not sent yet. They stay on this device and are sent when the door page is open "
+            "here again. Leave anyway?",
+            count,
+        )
+        for form, count in (("one", 1), ("other", 2))
+    }
+    return words
+
 
 
 @door_bp.get("/door/<token>")
@@ -45,7 +135,7 @@ def door_entry(token: str):
     """Trade the token in the link for a session, and drop it from the address bar."""
     door_token = find_active_token(token)
     if door_token is None or door_token.kind != TokenKind.DOOR:
-        raise NotFound("This door link is not valid, or it was revoked. Ask the organizer for a new one.")
+        raise NotFound(_("This door link is not valid, or it was revoked. Ask the organizer for a new one."))
     session[SESSION_KEY] = door_token.id
     event = db.session.get(Event, door_token.event_id)
     response = redirect(url_for("door.door_page", slug=event.slug))
@@ -71,7 +161,7 @@ def _door(slug: str) -> tuple[Row, Scanner]:
     viewer = current_user if current_user.is_authenticated else None
     access = access_at_door(event, current_gate(event.id), None) or access_at_door(event, None, viewer)
     if access is None:
-        raise NotFound("Open this page with the door link the organizer gave you.")
+        raise NotFound(_("Open this page with the door link the organizer gave you."))
     return event, access.scanner
 
 
@@ -88,7 +178,9 @@ def door_page(slug: str):
         "csrf_token": generate_csrf(),
         "gate": scanner.gate,
         "timezone": event.timezone,
+        "words": door_words(),
         **counts,
+
     }
     response = make_response(render_template("checkin/door.html", event=event, gate=scanner.gate, door=door))
     response.headers["Cache-Control"] = "no-store"
@@ -127,7 +219,7 @@ def scan(slug: str):
     try:
         direction = Direction(values.get("direction") or "in")
     except ValueError:
-        raise ValidationFailed({"direction": ["Use in or out."]}) from None
+        raise ValidationFailed({"direction": [_("Use in or out.")]}) from None
     scan_request = ScanRequest(
         code=values["code"], direction=direction, nonce=values.get("nonce"), scanned_at=values.get("scanned_at")
     )
@@ -137,7 +229,7 @@ def scan(slug: str):
 @door_bp.get("/events/<slug>/door/lookup")
 def lookup(slug: str):
     """Find people without their ticket: by name or code. Gates neither see nor search e-mail addresses."""
-    event, _ = _door(slug)
+    event, _scanner = _door(slug)
     q = request.args.get("q", "").strip().lower()[:100]
     if len(q) < 2:
         return {"items": []}
@@ -224,7 +316,7 @@ def create_door_link(slug: str):
 def revoke_door_link(slug: str, token_id: int):
     event = event_services.find_managed_event(slug, current_user)
     revoke_token(get_door_token(event.id, token_id).id)
-    flash("Door link revoked: every phone that used it is signed out.", "success")
+    flash(_("Door link revoked: every phone that used it is signed out."), "success")
     return redirect(url_for("door.door_access", slug=slug))
 
 
@@ -239,7 +331,7 @@ def invite_staff(slug: str):
         except ValidationFailed as exc:
             add_field_errors(form, exc)
         else:
-            flash(f"Invitation sent to {invited.email}.", "success")
+            flash(_("Invitation sent to %(address)s.", address=invited.email), "success")
             return redirect(url_for("door.door_access", slug=slug))
     return _door_access_page(event, staff_form=form, status=422)
 
@@ -249,7 +341,7 @@ def invite_staff(slug: str):
 def remove_staff(slug: str, staff_id: int):
     event = event_services.find_managed_event(slug, current_user)
     staff.remove_door_staff(event, staff_id)
-    flash("Removed from the door staff.", "success")
+    flash(_("Removed from the door staff."), "success")
     return redirect(url_for("door.door_access", slug=slug))
 
 
@@ -257,14 +349,14 @@ def remove_staff(slug: str, staff_id: int):
 @login_required
 def accept_invitation(secret: str):
     if len(secret) != 32:
-        raise NotFound("This invitation is not valid, or it was withdrawn.")
+        raise NotFound(_("This invitation is not valid, or it was withdrawn."))
     try:
         accepted = staff.accept_invitation(secret, current_user)
     except ValidationFailed as exc:
         flash(" ".join(exc.fields.get("invitation", [exc.message])), "error")
         return redirect(url_for("manage.my_events"))
     event = db.session.get(Event, accepted.event_id)
-    flash(f"You are door staff for {event.name}. This is the door page.", "success")
+    flash(_("You are door staff for %(event)s. This is the door page.", event=event.name), "success")
     return redirect(url_for("door.door_page", slug=event.slug))
 
 
@@ -287,6 +379,7 @@ def checkin_dashboard(slug: str):
         stats=numbers.checkin_stats(EventAtDoor(event.id, event.timezone)),
         scans=scans,
         undone=undone,
+        result_labels=SCAN_RESULT_LABELS,
         stats_url=url_for("door.checkin_stats_json", slug=slug),
     )
 
@@ -303,7 +396,7 @@ def checkin_stats_json(slug: str):
 def undo(slug: str, scan_id: int):
     event = event_services.find_managed_event(slug, current_user)
     if not 0 < scan_id < 2**31:
-        raise NotFound("No such check-in.")
+        raise NotFound(_("No such check-in."))
     try:
         services.undo_checkin(
             EventAtDoor(event.id, event.timezone), scan_id, Scanner(current_user.name, user_id=current_user.id)
@@ -311,5 +404,6 @@ def undo(slug: str, scan_id: int):
     except DomainError as exc:
         flash(exc.message, "error")
     else:
-        flash("Check-in undone.", "success")
+        flash(_("Check-in undone."), "success")
+
     return redirect(url_for("door.checkin_dashboard", slug=slug))

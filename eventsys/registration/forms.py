@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -49,14 +51,14 @@ class CheckboxList(SelectMultipleField):
 
 class RegistrationForm(FlaskForm):
     name = StringField(
-        "Your name",
-        validators=[DataRequired(message="Enter your name."), Length(max=200)],
+        _l("Your name"),
+        validators=[DataRequired(message=_l("Enter your name.")), Length(max=200)],
         render_kw={"autocomplete": "name"},
     )
     email = EmailField(
-        "E-mail address",
-        validators=[DataRequired(message="Enter your e-mail address."), Length(max=254)],
-        description="Your ticket is sent here.",
+        _l("E-mail address"),
+        validators=[DataRequired(message=_l("Enter your e-mail address.")), Length(max=254)],
+        description=_l("Your ticket is sent here."),
         render_kw={"autocomplete": "email"},
     )
 
@@ -73,8 +75,10 @@ def _ticket_label(ticket_type: TicketType, waitlist: bool) -> str:
     if remaining is None:
         return ticket_type.name
     if remaining == 0:
-        return f"{ticket_type.name} (full{', waiting list' if waitlist else ''})"
-    return f"{ticket_type.name} ({remaining} left)"
+        if waitlist:
+            return _("%(name)s (full, waiting list)", name=ticket_type.name)
+        return _("%(name)s (full)", name=ticket_type.name)
+    return _("%(name)s (%(num)d left)", name=ticket_type.name, num=remaining)
 
 
 def _question_field(question: Question) -> Field:
@@ -92,14 +96,14 @@ def _question_field(question: Question) -> Field:
     if kind == QuestionKind.DATE:
         return DateField(validators=[Optional()], **options)
     if kind == QuestionKind.SELECT:
-        choices = [SelectChoice("", "Choose…"), *[SelectChoice(o) for o in question.options]]
+        choices = [SelectChoice("", _("Choose…")), *[SelectChoice(o) for o in question.options]]
         return SelectField(choices=choices, validate_choice=False, validators=validators, **options)
     if kind == QuestionKind.MULTISELECT:
         return CheckboxList(choices=[SelectChoice(o) for o in question.options], validate_choice=False, **options)
     if kind == QuestionKind.CHECKBOX:
         return BooleanField(validators=validators, **options)
     if kind == QuestionKind.COUNTRY:
-        choices = [SelectChoice("", "Choose a country…"), *(SelectChoice(code, name) for code, name in countries())]
+        choices = [SelectChoice("", _("Choose a country…")), *(SelectChoice(code, name) for code, name in countries())]
         return SelectField(choices=choices, validate_choice=False, validators=validators, **options)
     return StringField(validators=[*validators, Length(max=500)], **options)
 
@@ -115,7 +119,8 @@ def build_registration_form(
     if len(event.ticket_types) > 1:
         choices = [SelectChoice(t.id, _ticket_label(t, event.waitlist)) for t in event.ticket_types]
         EventRegistrationForm.ticket_type_id = RadioField(
-            "Ticket type", choices=choices, coerce=int, validators=[DataRequired(message="Choose a ticket type.")]
+            _("Ticket type"), choices=choices, coerce=int, validators=[DataRequired(message=_("Choose a ticket type."))]
+
         )
     for question in event.questions:
         setattr(EventRegistrationForm, f"q_{question.id}", _question_field(question))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -11,6 +13,7 @@ from eventsys.events import services as event_services
 from eventsys.events.models import Event
 from eventsys.extensions import db, limiter
 from eventsys.forms import add_field_errors
+from eventsys.i18n import page_language
 from eventsys.mail.messages import calendar_for, render
 from eventsys.mail.models import OutboxMessage
 from eventsys.registration import services, tickets
@@ -21,6 +24,33 @@ from eventsys.registration.services import RegistrationRequest
 registration_bp = Blueprint("registration", __name__)
 
 QR_CACHE = "private, max-age=86400"
+MAIL_LOCALES = {"en": "en", "zh-CN": "zh"}  # the page's language -> a registration's (services.SUPPORTED_LOCALES)
+# What the outbox shows of a message's kind and state (the values stay English in the data).
+MAIL_KIND_LABELS = {
+    "confirmed": _l("confirmed"),
+    "waitlisted": _l("waitlisted"),
+    "pending_approval": _l("pending approval"),
+    "promoted": _l("promoted"),
+    "approved": _l("approved"),
+    "rejected": _l("rejected"),
+    "cancelled": _l("cancelled"),
+    "link_again": _l("link again"),
+    "door_invite": _l("door invite"),
+    "event_cancelled": _l("event cancelled"),
+    "password_reset": _l("password reset"),
+}
+MAIL_STATUS_LABELS = {
+    "queued": _l("queued"),
+    "sending": _l("sending"),
+    "sent": _l("sent"),
+    "skipped": _l("skipped"),
+    "failed": _l("failed"),
+}
+
+
+@registration_bp.context_processor
+def labels() -> dict:
+    return {"mail_kind_labels": MAIL_KIND_LABELS, "mail_status_labels": MAIL_STATUS_LABELS}
 
 
 def _viewer():
@@ -54,7 +84,7 @@ def register(slug: str):
         email=form.email.data or "",
         ticket_type_id=form.ticket_type_id_value(),
         answers=form.answers(),
-        locale=request.accept_languages.best_match(services.SUPPORTED_LOCALES) or "en",
+        locale=MAIL_LOCALES.get(page_language(), "en"),  # the attendee's mail speaks the page's language
     )
     if not form_valid:
         add_service_findings(form, lambda: services.check_registration_request(event, registration_request))
@@ -67,7 +97,7 @@ def register(slug: str):
     except DomainError as exc:
         form.form_errors.append(exc.message)
         if exc.code == "already_registered":
-            form.form_errors[-1] = (
+            form.form_errors[-1] = _(
                 "This e-mail address is already registered for this event. "
                 "We have e-mailed the link to your registration to it."
             )
@@ -78,11 +108,14 @@ def register(slug: str):
 
 def _welcome(registration: Registration) -> str:
     if registration.status == RegistrationStatus.CONFIRMED:
-        return "You are registered. Here is your ticket; we have e-mailed it to you too."
+        return _("You are registered. Here is your ticket; we have e-mailed it to you too.")
     if registration.status == RegistrationStatus.WAITLISTED:
         place = services.waitlist_position(registration)
-        return f"The event is full: you are number {place} on the waiting list. We e-mail you if a seat opens up."
-    return "Thank you. The organizer reviews each registration; we e-mail you when they decide."
+        return _(
+            "The event is full: you are number %(place)s on the waiting list. We e-mail you if a seat opens up.",
+            place=place,
+        )
+    return _("Thank you. The organizer reviews each registration; we e-mail you when they decide.")
 
 
 # --- the attendee's ticket page ---------------------------------------------------------------
@@ -108,7 +141,7 @@ def ticket_page(secret: str):
 def _image(secret: str, body_of, mimetype: str) -> Response:
     registration = services.find_by_manage_secret(secret)
     if registration.status != RegistrationStatus.CONFIRMED:
-        raise NotFound("This ticket is not valid (the registration is not confirmed).")
+        raise NotFound(_("This ticket is not valid (the registration is not confirmed)."))
     response = Response(body_of(tickets.qr_payload_of(registration)), mimetype=mimetype)
     response.headers["Cache-Control"] = QR_CACHE
     response.add_etag()
@@ -146,7 +179,7 @@ def cancel_own(secret: str):
     except DomainError as exc:
         flash(exc.message, "error")
     else:
-        flash("Your registration is cancelled. Your seat goes to the next person waiting.", "success")
+        flash(_("Your registration is cancelled. Your seat goes to the next person waiting."), "success")
     return redirect(url_for("registration.ticket_page", secret=secret))
 
 
@@ -175,5 +208,6 @@ def outbox_message(slug: str, message_id: int):
     event = event_services.find_managed_event(slug, current_user)
     message = db.session.get(OutboxMessage, message_id) if 0 < message_id < 2**31 else None
     if message is None or message.event_id != event.id:
-        raise NotFound("No such message.")
+        raise NotFound(_("No such message."))
+
     return render_template("registration/outbox_message.html", event=event, message=message, rendered=render(message))

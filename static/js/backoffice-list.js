@@ -7,7 +7,8 @@
   const count = form.querySelector("[data-selected-count]");
   function update() {
     const selected = boxes.filter((box) => box.checked).length;
-    count.textContent = selected ? `${selected} selected` : "";
+    count.textContent = selected ? count.dataset.words.replace("%(num)s", String(selected)) : ""; // "3 selected", in the page's language
+
     all.checked = selected === boxes.length;
     all.indeterminate = selected > 0 && selected < boxes.length;
   }

@@ -18,11 +18,12 @@ import { createLookup } from "./door/lookup.js";
 import { createClient, errorMessage } from "./door/network.js";
 import { createScanField } from "./door/scan-field.js";
 import { ScanQueue } from "./door/scan-queue.js";
+import { say } from "./door/words.js";
 
 const STATE_EVERY_MS = 5000;
 const BUSY_AFTER_MS = 300; // "Checking…" only for an answer slower than this
 const FRESH_VERDICT_MS = 3000; // a kept scan's late verdict does not cover a fresh one shown this recently
-const UNREACHABLE = "Cannot reach the server: scans are kept on this device and sent when it answers.";
+const UNREACHABLE = say("unreachable");
 
 /** localStorage, or null where the browser refuses it (the queue then keeps scans in memory). */
 function browserStorage() {
@@ -71,7 +72,7 @@ function start() {
     const number = ++scanCount;
     const scan = queue.newScan(code, field.direction(), client.serverNow().toISOString());
     const busy = setTimeout(() => {
-      if (number === scanCount) verdict.show("busy", "Checking…", shortCode(code));
+      if (number === scanCount) verdict.show("busy", say("checking"), shortCode(code));
     }, BUSY_AFTER_MS);
     let outcome;
     try {
@@ -87,12 +88,12 @@ function start() {
       verdict.showAnswer(outcome.answer, scan, false);
       refreshState();
     } else if (outcome.kind === "rejected") {
-      verdict.show("bad", errorMessage(outcome.result), `Code read: ${shortCode(code)}`, "rejected");
+      verdict.show("bad", errorMessage(outcome.result), say("code_read", { code: shortCode(code) }), "rejected");
       signal("bad");
     } else {
-      const title = outcome.result ? "Not checked yet: scan saved" : "No connection: scan saved";
+      const title = outcome.result ? say("not_checked_yet") : say("no_connection_saved");
       const why = outcome.result ? `${errorMessage(outcome.result)} ` : "";
-      verdict.show("queued", title, `${why}It is sent by itself when the server answers again. Check this ticket by eye.`, "queued");
+      verdict.show("queued", title, `${why}${say("sent_later")}`, "queued");
       signal("queued");
     }
   }
@@ -113,7 +114,10 @@ function start() {
     refreshState();
     if (Date.now() - lastJudgedAt < FRESH_VERDICT_MS) return; // the recent-scans list shows this one
     if (outcome.kind === "judged") verdict.showAnswer(outcome.answer, scan, true);
-    else verdict.show("bad", errorMessage(outcome.result), `Scanned at ${formatTime(scan.scanned_at)}: ${scan.code}`, "rejected");
+    else {
+      const detail = say("scanned_at_code", { time: formatTime(scan.scanned_at), code: scan.code });
+      verdict.show("bad", errorMessage(outcome.result), detail, "rejected");
+    }
   }
 
   /** The counter and the last scans at this gate. */
@@ -170,9 +174,8 @@ function start() {
   document.addEventListener("keydown", unlockAudio, { capture: true });
   document.querySelector(".leave-form").addEventListener("submit", (event) => {
     const waiting = queue.kept().length;
-    const question =
-      `${waiting === 1 ? "1 scan is" : `${waiting} scans are`} not sent yet. They stay on this device ` +
-      "and are sent when the door page is open here again. Leave anyway?";
+    const question = say("leave_question", { num: waiting });
+
     if (waiting && !window.confirm(question)) event.preventDefault();
   });
   window.addEventListener("online", () => {

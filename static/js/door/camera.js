@@ -2,6 +2,8 @@
 // ponyfill with its wasm from our static/), the stream, and the decode loop. A code is handed to
 // onCode once, however long the ticket is held in view.
 
+import { say } from "./words.js";
+
 const VENDOR = new URL("../../vendor/", import.meta.url);
 const PONYFILL_URL = new URL("barcode-detector/ponyfill.js", VENDOR).href;
 const WASM_URL = new URL("zxing-wasm/zxing_reader.wasm", VENDOR).href;
@@ -10,7 +12,7 @@ const SAME_CODE_MS = 3000; // a code read less than this long ago is ignored
 const FORGET_CODE_MS = 60000;
 const DETECT_EVERY_MS = 120;
 const FAILURES_TO_GIVE_UP = 20;
-const TYPE_INSTEAD = "Scan or type the codes into the field above.";
+const TYPE_INSTEAD = say("type_instead");
 
 /**
  * root: the door element (data-camera, data-decoder); video, frame, status, toggle: the camera's elements;
@@ -52,7 +54,7 @@ export function createCamera({ root, video, frame, status, toggle, onCode, onSta
     status.textContent = message;
     frame.hidden = state !== "on";
     toggle.hidden = state === "unavailable" || state === "starting";
-    toggle.textContent = state === "on" ? "Stop the camera" : "Start the camera";
+    toggle.textContent = state === "on" ? say("stop_camera") : say("start_camera");
     onStateChange(state);
   }
 
@@ -60,11 +62,11 @@ export function createCamera({ root, video, frame, status, toggle, onCode, onSta
     const decoder = loadDecoder(); // in parallel with the camera
     decoder.catch(() => {});
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      const why = window.isSecureContext ? "This browser has no camera access." : "The camera needs a secure (https) address.";
+      const why = window.isSecureContext ? say("no_camera_access") : say("needs_https");
       setState("unavailable", `${why} ${TYPE_INSTEAD}`);
       return;
     }
-    setState("starting", "Starting the camera…");
+    setState("starting", say("starting_camera"));
     try {
       camera.stream = await navigator.mediaDevices.getUserMedia({
         video: { facingMode: { ideal: "environment" }, width: { ideal: 1280 }, height: { ideal: 720 } },
@@ -73,10 +75,10 @@ export function createCamera({ root, video, frame, status, toggle, onCode, onSta
     } catch (error) {
       const why =
         error && error.name === "NotAllowedError"
-          ? "Camera access was refused (allow it in the browser's site settings)."
+          ? say("camera_refused")
           : error && (error.name === "NotFoundError" || error.name === "OverconstrainedError")
-            ? "No camera found."
-            : "The camera could not be started.";
+            ? say("no_camera")
+            : say("camera_not_started");
       setState("off", `${why} ${TYPE_INSTEAD}`);
       return;
     }
@@ -86,11 +88,11 @@ export function createCamera({ root, video, frame, status, toggle, onCode, onSta
       camera.detector = await decoder;
     } catch {
       stop();
-      setState("unavailable", `The QR decoder could not be loaded, so the camera cannot read tickets. ${TYPE_INSTEAD}`);
+      setState("unavailable", `${say("no_decoder")} ${TYPE_INSTEAD}`);
       return;
     }
     if (!camera.stream) return; // stopped meanwhile
-    setState("on", "Camera on: hold the ticket's QR code in front of it.");
+    setState("on", say("camera_on"));
     camera.running = true;
     camera.failures = 0;
     clearTimeout(camera.timer);
@@ -109,7 +111,7 @@ export function createCamera({ root, video, frame, status, toggle, onCode, onSta
   function startOrStop() {
     if (camera.stream) {
       stop();
-      setState("off", "Camera stopped.");
+      setState("off", say("camera_stopped"));
     } else {
       start();
     }
@@ -126,7 +128,8 @@ export function createCamera({ root, video, frame, status, toggle, onCode, onSta
         camera.failures += 1;
         if (camera.failures === FAILURES_TO_GIVE_UP) {
           stop();
-          setState("off", `The camera picture cannot be decoded. ${TYPE_INSTEAD}`);
+          setState("off", `${say("cannot_decode")} ${TYPE_INSTEAD}`);
+
           return;
         }
       }

@@ -1,15 +1,15 @@
 // Small pieces the door page's views share: building an element, a verdict in words, times in the
 // event's time zone.
 
-export const RESULT_WORDS = {
-  ok: "Checked in",
-  already_checked_in: "Already checked in",
-  invalid: "Unknown ticket",
-  wrong_event: "This ticket is for another event",
-  cancelled: "This ticket was cancelled",
-  not_confirmed: "Not confirmed",
-  not_inside: "Not inside",
-};
+import { say } from "./words.js";
+
+const RESULTS = ["ok", "already_checked_in", "invalid", "wrong_event", "cancelled", "not_confirmed", "not_inside"];
+
+/** A scan's result in words ("Checked in"), or the result itself when there are none for it. */
+export function resultWords(result) {
+  return RESULTS.includes(result) ? say(`result_${result}`) : result;
+}
+
 
 export function element(tag, className, text) {
   const node = document.createElement(tag);

@@ -1,7 +1,8 @@
 // What the gate sees and hears about a scan: the big verdict (green, red, waiting), a tone and a
 // vibration.
 
-import { element, RESULT_WORDS, shortCode } from "./display.js";
+import { element, resultWords, shortCode } from "./display.js";
+import { say } from "./words.js";
 
 const STALE_AFTER_MS = 5000; // the verdict fades (but stays readable) after this long
 
@@ -35,11 +36,12 @@ export function createVerdict(box, formatTime) {
       if (!ok || !(answer.message || "").includes(registration.name)) detail.push(registration.name);
       if (registration.ticket_type) detail.push(registration.ticket_type.name);
     } else {
-      detail.push(`Code read: ${shortCode(scan.code)}`);
+      detail.push(say("code_read", { code: shortCode(scan.code) }));
     }
-    if (late) detail.push(`Scanned at ${formatTime(scan.scanned_at)}, sent just now`);
+    if (late) detail.push(say("scanned_late", { time: formatTime(scan.scanned_at) }));
     const kind = ok ? (scan.direction === "out" ? "out" : "ok") : "bad";
-    show(kind, answer.message || RESULT_WORDS[answer.result] || answer.result, detail.join(" · "), answer.result);
+    show(kind, answer.message || resultWords(answer.result),
+ detail.join(" · "), answer.result);
     if (!(late && ok)) signal(ok ? "ok" : "bad"); // a late admission needs nobody's attention
   }
 

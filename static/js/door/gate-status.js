@@ -1,7 +1,8 @@
 // Where this gate stands: the connection line, how many scans wait to be sent, the counter, and the
 // last scans at this gate.
 
-import { element, RESULT_WORDS } from "./display.js";
+import { element, resultWords } from "./display.js";
+import { say } from "./words.js";
 
 /** root: the door element; the others: the elements each part is shown in. */
 export function createGateStatus({ root, connection, pending, countIn, countExpected, recent, formatTime }) {
@@ -9,7 +10,7 @@ export function createGateStatus({ root, connection, pending, countIn, countExpe
 
   function showConnection() {
     let message = "";
-    if (problems.offline) message = "Offline: scans are kept on this device and sent when the connection is back.";
+    if (problems.offline) message = say("offline");
     else if (problems.server) message = problems.server;
     connection.hidden = !message;
     connection.textContent = message;
@@ -32,7 +33,7 @@ export function createGateStatus({ root, connection, pending, countIn, countExpe
 
   function showWaiting(waiting) {
     pending.hidden = waiting === 0;
-    pending.textContent = waiting === 1 ? "1 waiting to be sent" : `${waiting} waiting to be sent`;
+    pending.textContent = say("waiting", { num: waiting });
     root.dataset.waiting = String(waiting);
   }
 
@@ -45,7 +46,7 @@ export function createGateStatus({ root, connection, pending, countIn, countExpe
 
   function showRecent(scans) {
     if (!scans.length) {
-      recent.replaceChildren(element("li", "recent-empty", "None yet."));
+      recent.replaceChildren(element("li", "recent-empty", say("none_yet")));
       return;
     }
     recent.replaceChildren(
@@ -55,7 +56,8 @@ export function createGateStatus({ root, connection, pending, countIn, countExpe
         const time = element("time", "recent-time", formatTime(scan.at));
         time.dateTime = scan.at;
         row.append(time, element("span", "recent-mark", ok ? "✓" : "✕"));
-        let text = scan.message || RESULT_WORDS[scan.result] || scan.result;
+        let text = scan.message || resultWords(scan.result);
+
         if (scan.name && !text.includes(scan.name)) text += ` — ${scan.name}`;
         row.append(element("span", "recent-text", text));
         return row;

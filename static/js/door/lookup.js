@@ -2,16 +2,11 @@
 
 import { element } from "./display.js";
 import { errorMessage } from "./network.js";
+import { say } from "./words.js";
 
 const TICKET_PAYLOAD = /^[A-Z2-7]{32}$/; // a QR payload, typed here by a scanner by mistake
 const SEARCH_AFTER_TYPING_MS = 300;
-const STATUS_WORDS = {
-  confirmed: "Confirmed",
-  waitlisted: "On the waiting list",
-  pending_approval: "Waiting for approval",
-  rejected: "Not accepted",
-  cancelled: "Cancelled",
-};
+const STATUSES = ["confirmed", "waitlisted", "pending_approval", "rejected", "cancelled"];
 
 /**
  * form, input, status, results: the look-up's elements; request, url: the client and the look-up URL;
@@ -27,15 +22,15 @@ export function createLookup({ form, input, status, results, request, url, direc
     const number = ++searchNumber;
     if (q.length < 2) {
       results.replaceChildren();
-      status.textContent = q ? "Type at least 2 letters." : "";
+      status.textContent = q ? say("type_two_letters") : "";
       return;
     }
-    status.textContent = "Searching…";
+    status.textContent = say("searching");
     let result;
     try {
       result = await request(`${url}?q=${encodeURIComponent(q)}`);
     } catch {
-      if (number === searchNumber) status.textContent = "No connection: looking people up needs the network.";
+      if (number === searchNumber) status.textContent = say("lookup_offline");
       return;
     }
     if (number !== searchNumber) return; // a newer search is under way
@@ -44,7 +39,7 @@ export function createLookup({ form, input, status, results, request, url, direc
       return;
     }
     const items = result.data.items;
-    status.textContent = items.length ? `${items.length} found.` : `Nobody found for “${q}”.`;
+    status.textContent = items.length ? say("found", { num: items.length }) : say("nobody_found", { q });
     results.replaceChildren(...items.map(personRow));
   }
 
@@ -53,8 +48,8 @@ export function createLookup({ form, input, status, results, request, url, direc
     const info = element("div", "person-info");
     info.append(element("span", "person-name", person.name));
     const facts = [person.ticket_type ? person.ticket_type.name : "", person.code];
-    if (person.status !== "confirmed") facts.push(STATUS_WORDS[person.status] || person.status);
-    else if (person.checked_in) facts.push("checked in");
+    if (person.status !== "confirmed") facts.push(STATUSES.includes(person.status) ? say(`status_${person.status}`) : person.status);
+    else if (person.checked_in) facts.push(say("checked_in"));
     const meta = element("span", "person-meta");
     facts.filter(Boolean).forEach((fact, index) => {
       if (index) meta.append(" · ");
@@ -65,7 +60,8 @@ export function createLookup({ form, input, status, results, request, url, direc
     if (person.status === "confirmed") {
       const button = element("button", "button primary person-action");
       button.type = "button";
-      button.append(direction() === "out" ? "Check out" : "Check in");
+      button.append(direction() === "out" ? say("check_out") : say("check_in"));
+
       button.append(element("span", "visually-hidden", ` ${person.name}`));
       button.addEventListener("click", async () => {
         button.disabled = true;

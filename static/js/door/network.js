@@ -1,6 +1,8 @@
 // Requests to the door page's endpoints: JSON both ways, the CSRF token, a time limit, and the
 // server's clock read from the Date header of its answers, so that scans are stamped in its time.
 
+import { say } from "./words.js";
+
 const REQUEST_TIMEOUT_MS = 8000; // a scan not answered by then is kept and sent again later
 
 export function createClient(csrfToken) {
@@ -47,9 +49,10 @@ export function errorMessage(result) {
     return fields.length ? fields.join(" ") : error.message;
   }
   if ([401, 403, 404].includes(result.status)) {
-    return "This browser is no longer signed in at this gate. Open the door link again, or ask the organizer for a new one.";
+    return say("signed_out");
   }
-  if (result.status === 400) return "This page has expired. Reload it.";
-  if (result.status === 429) return "Too many scans at once. Retrying in a moment.";
-  return `The server had a problem (HTTP ${result.status}). Retrying in a moment.`;
+  if (result.status === 400) return say("expired");
+  if (result.status === 429) return say("too_many");
+  return say("server_problem", { status: result.status });
+
 }

@@ -2,6 +2,8 @@
 // focus, so no scan is typed anywhere else; it holds the direction (entry or exit); and on a phone it
 // opens no keyboard over the running camera until "Type" is pressed.
 
+import { say } from "./words.js";
+
 const TYPING_TARGETS = "input, select, textarea, button, a[href], summary, video[controls]";
 // Someone who searched and walked away leaves the focus in the look-up box: after a quiet spell
 // it goes back to the code field, so the next scanner read is not typed into the search.
@@ -66,7 +68,8 @@ export function createScanField({ root, form, input, keyboardToggle, onCode }) {
   form.addEventListener("change", (event) => {
     if (event.target.name !== "direction") return;
     root.classList.toggle("door-exit", direction() === "out");
-    form.querySelector("#scan-submit").textContent = direction() === "out" ? "Check out" : "Check";
+    form.querySelector("#scan-submit").textContent = direction() === "out" ? say("check_out") : say("check");
+
     focus();
   });
   keyboardToggle.addEventListener("click", () => setKeyboard(keyboardToggle.getAttribute("aria-pressed") !== "true"));
