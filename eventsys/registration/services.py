@@ -32,6 +32,7 @@ from eventsys.errors import (
 )
 from eventsys.events.models import Event, EventStatus, TicketType
 from eventsys.extensions import db
+from eventsys.i18n import DEFAULT_LANGUAGE, language_tag
 from eventsys.mail.models import MailKind, OutboxMessage
 from eventsys.mail.outbox import queue_mail
 from eventsys.registration import tickets
@@ -314,7 +315,7 @@ def _write_registration(
     name, email, ticket_type, answers = check_registration_request(event, request, email_required=by_hand is None)
     if email and holds_active_registration(event.id, email):
         _refuse_duplicate(event.id, email, by_hand)
-    locale = request.locale if request.locale in SUPPORTED_LOCALES else "en"
+    locale = language_tag(request.locale) or DEFAULT_LANGUAGE  # "zh", "zh_CN", "zh-Hans" are "zh-CN"
     key = tickets.ticket_key()
     for _attempt in range(3):
         row, secrets = new_registration_row(event.id, ticket_type.id, name, email, answers, locale, key)
