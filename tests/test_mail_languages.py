@@ -70,3 +70,14 @@ def test_an_attendee_who_registered_in_english_gets_english(conference, smtp):
     text = parts(ticket)["text/plain"]
     assert text.startswith("Hello Ana Souza,")
     assert f"18 Sep {YEAR}, 09:00" in text and '<html lang="en">' in parts(ticket)["text/html"]
+
+
+def test_the_ticket_mail_carries_the_description_with_its_paragraphs_and_lists(app, smtp):
+    event = make_event(name="TECOM Conf", description="Doors at 9\nBring your ID\n\n- AI\n- <b>Hardware</b>")
+    register_attendee(event, RegistrationRequest("Li Wei", "li@example.org"))
+    send_due()
+    [ticket] = smtp.inbox.to("li@example.org")
+    html = parts(ticket)["text/html"].replace("\r\n", "\n")
+    assert "<p>Doors at 9<br>\nBring your ID</p>" in html and "<li>AI</li>" in html
+    assert "&lt;b&gt;Hardware&lt;/b&gt;" in html  # typed HTML shows as text
+    assert "Doors at 9\nBring your ID" in parts(ticket)["text/plain"].replace("\r\n", "\n")
