@@ -87,4 +87,3 @@ def _register_template_helpers(app: Flask) -> None:
     app.add_template_global(public_url)
     app.add_template_global(shown_again)
     app.add_template_filter(description_html, "markdown")
-

@@ -66,10 +66,10 @@ def calendar_for(registration: Registration) -> bytes:
     event = registration.event
     return tickets.calendar_file(
         uid=f"registration-{registration.id}@eventsys",
-        name=event.name,
+        name=event.translated("name"),
         starts_at=event.local(event.starts_at),
         ends_at=event.local(event.ends_at),
-        location=", ".join(part for part in (event.venue, event.address) if part),
+        location=", ".join(part for part in (event.translated("venue"), event.translated("address")) if part),
         description=gettext(
             "Your ticket: %(url)s", url=public_url("registration.ticket_page", secret=manage_secret_of(registration))
         ),
@@ -88,7 +88,7 @@ def _render_door_invite(message: OutboxMessage, common: dict[str, str]) -> Rende
         "invite_url": public_url("door.accept_invitation", secret=invitation_secret(_door_staff(message))),
     }
     return RenderedMessage(
-        subject=_subject(message.kind, message.event.name),
+        subject=_subject(message.kind, message.event.translated("name")),
         text=render_template("mail/door_invite.txt", **context),
         html=render_template("mail/door_invite.html", **context),
         qr_png=None,
@@ -154,7 +154,7 @@ def _render_in(message: OutboxMessage, common: dict[str, str]) -> RenderedMessag
     # Rendered once as plain text: the HTML template escapes it like any other value.
     context["intro"] = render_template("mail/_intro.txt", **context)
     return RenderedMessage(
-        subject=_subject(message.kind, event.name),
+        subject=_subject(message.kind, event.translated("name")),
         text=render_template("mail/message.txt", **context),
         html=render_template("mail/message.html", **context),
         qr_png=tickets.qr_png(qr_payload_of(registration)) if with_ticket else None,

@@ -361,8 +361,15 @@ def record_change(
 ) -> None:
     """Write one change (and, with ``and_then``, the one it led to) into the registration's history."""
     at = utcnow()
-    rows = [{"registration_id": registration_id, "what": what.value, "at": at, "by_user_id": by_user_id,
-             "detail": detail or {}}]
+    rows = [
+        {
+            "registration_id": registration_id,
+            "what": what.value,
+            "at": at,
+            "by_user_id": by_user_id,
+            "detail": detail or {},
+        }
+    ]
     if and_then is not None:
         rows.append({**rows[0], "what": and_then.value, "detail": {}})
     conn.execute(INSERT_CHANGE, rows)
@@ -727,4 +734,3 @@ def find_registration(event: Event, code: str) -> Registration:
     if registration is None:
         raise NotFound("No such registration.")
     return registration
-
