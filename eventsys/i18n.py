@@ -71,9 +71,14 @@ def format_moment(moment: datetime | None, tz_name: str, style: str = "datetime"
     local = to_local(moment, tz_name)
     if local is None:
         return ""
+    pattern = MOMENT_STYLES[style]["zh" if current_language() == "zh-CN" else "en"]
+    return format_datetime(local, pattern, tzinfo=local.tzinfo, locale=get_locale() or DEFAULT_LANGUAGE)
+
+
+def current_language() -> str:
+    """The tag of the language being written now: the page's, or the one a mail is rendered in."""
     locale = get_locale()
-    language = locale.language if locale is not None and locale.language in ("en", "zh") else "en"
-    return format_datetime(local, MOMENT_STYLES[style][language], tzinfo=local.tzinfo, locale=locale or "en")
+    return "zh-CN" if locale is not None and locale.language == "zh" else DEFAULT_LANGUAGE
 
 
 def babel_locale() -> str:

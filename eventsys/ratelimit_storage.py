@@ -154,4 +154,3 @@ def _engine(url: str) -> Engine:
         cursor.close()
 
     return engine
-

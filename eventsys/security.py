@@ -33,6 +33,8 @@ def _takes_json() -> bool:
         return True
     view = current_app.view_functions.get(request.endpoint or "")
     return bool(getattr(view, "accepts_json", False))
+
+
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self'; "
     "script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; frame-ancestors 'none'; "

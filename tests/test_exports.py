@@ -217,3 +217,14 @@ def test_missing_fonts_are_a_clear_error_not_a_crash(client, event, owner_header
     error = response.get_json()["error"]
     assert error["code"] == "fonts_missing"
     assert "fonts-droid-fallback" in error["message"] and "make assets" in error["message"]
+
+
+def test_the_door_list_and_badges_print_in_the_organizers_language(client, event, owner, owner_headers, tmp_path):
+    register(event, "王芳", "wang@example.com")
+    chinese = {**owner_headers, "Accept-Language": "zh-CN"}
+    text = pdf_text(api(client, event, "door-list.pdf", chinese).get_data(), tmp_path)
+    assert "王芳" in text and "姓名" in text and "票种" in text
+    assert "第 1 页，共 1 页" in text and "年" in text  # the date as Chinese writes it
+    empty = make_event(owner)
+    badges = pdf_text(api(client, empty, "badges.pdf", chinese).get_data(), tmp_path)
+    assert "没有符合当前筛选条件的已确认报名。" in badges

@@ -124,4 +124,4 @@ def test_the_attendees_mail_follows_the_language_of_the_page_they_registered_on(
     post_form(client, f"/events/{event.slug}/register?lang=zh-CN", {"name": "李娜", "email": "li.na@example.org"})
     post_form(client, f"/events/{event.slug}/register?lang=en", {"name": "Ana", "email": "ana@example.org"})
     locales = dict(db.session.execute(select(Registration.name, Registration.locale)).all())
-    assert locales == {"李娜": "zh", "Ana": "en"}
+    assert locales == {"李娜": "zh-CN", "Ana": "en"}

@@ -22,6 +22,7 @@ from eventsys.errors import Forbidden, ValidationFailed
 from eventsys.events import services
 from eventsys.events.models import Event, EventStatus
 from eventsys.events.services import EventDetails, QuestionDetails
+from eventsys.events.translations import merged_translations
 
 EVENT_FIELDS = {
     "name": Field(str),
@@ -39,6 +40,7 @@ EVENT_FIELDS = {
     "requires_approval": Field(bool),
     "waitlist": Field(bool),
     "status": Field(str),
+    "translations": Field(dict, nullable=True),
 }
 REQUIRED_ON_CREATE = ("name", "starts_at", "ends_at")
 TEXT_FIELDS = ("tagline", "description", "venue", "address")
@@ -47,6 +49,7 @@ TICKET_TYPE_FIELDS = {
     "name": Field(str, required=True),
     "capacity": Field(int, nullable=True),
     "description": Field(str, nullable=True),
+    "translations": Field(dict, nullable=True),
 }
 QUESTION_FIELDS = {
     "label": Field(str, required=True),
@@ -55,6 +58,7 @@ QUESTION_FIELDS = {
     "options": Field("strings", nullable=True),
     "help_text": Field(str, nullable=True),
     "on_badge": Field(bool),
+    "translations": Field(dict, nullable=True),
 }
 DOOR_TOKEN_FIELDS = {"label": Field(str, required=True)}
 
@@ -125,6 +129,8 @@ def update_event(slug: str):
     for name in ("name", "starts_at", "ends_at", "timezone", "requires_approval", "waitlist"):
         if name in values and values[name] is None:
             raise ValidationFailed({name: ["This field cannot be empty."]})
+    if "translations" in values:
+        values["translations"] = merged_translations(event.translations, values["translations"])
     services.update_event(event, _details(values, EventDetails.of(event)), _event_status(values))
     return event_json(event)
 
@@ -142,7 +148,7 @@ def create_ticket_type(slug: str):
     event = _managed_event(slug)
     values = read_fields(json_body(), TICKET_TYPE_FIELDS)
     ticket_type = services.add_ticket_type(
-        event, values["name"], values.get("capacity"), values.get("description") or ""
+        event, values["name"], values.get("capacity"), values.get("description") or "", values.get("translations")
     )
     return ticket_type_json(ticket_type), 201
 
@@ -158,6 +164,7 @@ def update_ticket_type(slug: str, ticket_type_id: int):
         values.get("name", ticket_type.name),
         values.get("capacity", ticket_type.capacity),
         values.get("description", ticket_type.description) or "",
+        merged_translations(ticket_type.translations, values["translations"]) if "translations" in values else None,
     )
     return ticket_type_json(ticket_type)
 
@@ -185,6 +192,7 @@ def _question_details(values: dict[str, Any]) -> QuestionDetails:
         options=values.get("options") or [],
         help_text=values.get("help_text") or "",
         on_badge=values.get("on_badge", False),
+        translations=values.get("translations"),
     )
 
 
@@ -202,6 +210,7 @@ def update_question(slug: str, question_id: int):
     spec = {name: Field(field.kind, nullable=field.nullable) for name, field in QUESTION_FIELDS.items()}
     current = question_json(question)
     values = {**current, **read_fields(json_body(), spec)}
+    values["translations"] = merged_translations(question.translations, values["translations"])
     services.update_question(question, _question_details(values))
     return question_json(question)
 

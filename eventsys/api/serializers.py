@@ -17,6 +17,7 @@ def ticket_type_json(ticket_type: TicketType) -> dict[str, Any]:
         "description": ticket_type.description,
         "capacity": ticket_type.capacity,
         "remaining": ticket_type.remaining,
+        "translations": ticket_type.translations or {},
     }
 
 
@@ -30,6 +31,7 @@ def question_json(question: Question) -> dict[str, Any]:
         "help_text": question.help_text,
         "on_badge": question.on_badge,
         "position": question.position,
+        "translations": question.translations or {},
     }
 
 
@@ -55,6 +57,7 @@ def event_json(event: Event, with_questions: bool = True) -> dict[str, Any]:
         "waitlist": event.waitlist,
         "status": event.status.value,
         "url": public_url("public.event_page", slug=event.slug),
+        "translations": event.translations or {},
     }
     body["ticket_types"] = [ticket_type_json(t) for t in event.ticket_types]
     if with_questions:

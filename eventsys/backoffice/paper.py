@@ -11,9 +11,10 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import datetime
 from pathlib import Path
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 from sqlalchemy import Select
@@ -22,10 +23,11 @@ from eventsys.backoffice.exports import answer_text, ticket_type_names
 from eventsys.errors import DomainError
 from eventsys.events.models import Event
 from eventsys.extensions import db
+from eventsys.i18n import format_moment
 from eventsys.registration.listing import AttendeeFilter, attendees
 from eventsys.registration.models import Registration, RegistrationStatus
 from eventsys.registration.tickets import qr_payload_of, qr_png
-from eventsys.timeutil import to_local, utcnow
+from eventsys.timeutil import utcnow
 
 FONT_DIR = Path("/usr/share/fonts/truetype")
 # family -> (regular, bold) files, and the Debian package that ships them
@@ -168,7 +170,7 @@ def confirmed_attendees(event: Event, values: AttendeeFilter) -> Iterator[PaperA
 
 def badges_pdf(event: Event, values: AttendeeFilter) -> bytes:
     """A badge for every confirmed registration the filter selects, eight an A4 page."""
-    pdf = Paper(f"Badges: {event.name}")
+    pdf = Paper(_("Badges: %(event)s", event=event.name))
     for count, attendee in enumerate(confirmed_attendees(event, values)):
         place = count % (COLUMNS * ROWS)
         if place == 0:
@@ -179,7 +181,7 @@ def badges_pdf(event: Event, values: AttendeeFilter) -> bytes:
     if pdf.page == 0:
         pdf.add_page()
         pdf.set_font("sans", "", 12)
-        pdf.text_lines(GRID_X, GRID_Y, ["No confirmed registrations match this list's filters."], COLUMNS * BADGE_W)
+        pdf.text_lines(GRID_X, GRID_Y, [_("No confirmed registrations match this list's filters.")], COLUMNS * BADGE_W)
     return bytes(pdf.output())
 
 
@@ -234,16 +236,16 @@ def _badge_name(pdf: Paper, name: str, x: float, y: float, width: float) -> None
 
 # --- the door list ----------------------------------------------------------------------------
 
-DOOR_COLUMNS = (("", 9.0), ("Name", 83.0), ("Code", 27.0), ("Ticket type", 61.0))
+DOOR_COLUMNS = (("", 9.0), (_l("Name"), 83.0), (_l("Code"), 27.0), (_l("Ticket type"), 61.0))
 DOOR_MARGIN = 15.0
 DOOR_ROW = 8.0
 
 
 def door_list_pdf(event: Event, values: AttendeeFilter) -> bytes:
     """The confirmed attendees the filter selects, by name, each with code, ticket type and a box."""
-    pdf = Paper(f"Door list: {event.name}")
+    pdf = Paper(_("Door list: %(event)s", event=event.name))
     pdf.alias_nb_pages()
-    printed = to_local(utcnow(), event.timezone)
+    printed = format_moment(utcnow(), event.timezone, "date_time")
     y = PAGE_H  # start a page at the first row
     for attendee in confirmed_attendees(event, replace(values, sort="name")):
         if y + DOOR_ROW > PAGE_H - DOOR_MARGIN - 6:
@@ -253,24 +255,31 @@ def door_list_pdf(event: Event, values: AttendeeFilter) -> bytes:
     if pdf.page == 0:
         y = _door_page(pdf, event, printed)
         pdf.set_font("sans", "", 11)
-        pdf.text_lines(DOOR_MARGIN, y + 2, ["No confirmed registrations match this list's filters."], 180)
+        pdf.text_lines(DOOR_MARGIN, y + 2, [_("No confirmed registrations match this list's filters.")], 180)
     return bytes(pdf.output())
 
 
-def _door_page(pdf: Paper, event: Event, printed: datetime) -> float:
+def _door_page(pdf: Paper, event: Event, printed: str) -> float:
     """A new page: the event, the page number, the table's head. Returns where rows start."""
     pdf.add_page()
     width = PAGE_W - 2 * DOOR_MARGIN
     pdf.set_font("sans", "B", 15)
     y = pdf.text_lines(DOOR_MARGIN, DOOR_MARGIN, pdf.lines_of(event.name, width, 2), width)
-    starts = to_local(event.starts_at, event.timezone)
+    starts = format_moment(event.starts_at, event.timezone)
     pdf.set_font("sans", "", 9)
-    facts = f"{starts:%Y-%m-%d %H:%M} · {event.venue}" if event.venue else f"{starts:%Y-%m-%d %H:%M}"
+    facts = f"{starts} · {event.venue}" if event.venue else starts
     y = pdf.text_lines(DOOR_MARGIN, y + 1, [pdf.clipped(facts, width)], width)
     pdf.text_lines(
         DOOR_MARGIN,
         y,
-        [f"Confirmed attendees · printed {printed:%Y-%m-%d %H:%M} · page {pdf.page_no()} of {{nb}}"],
+        [
+            _(
+                "Confirmed attendees · printed %(when)s · page %(page)s of %(pages)s",
+                when=printed,
+                page=pdf.page_no(),
+                pages="{nb}",
+            )
+        ],
         width,
     )
     y += 9
@@ -278,7 +287,7 @@ def _door_page(pdf: Paper, event: Event, printed: datetime) -> float:
     x = DOOR_MARGIN
     for title, column_width in DOOR_COLUMNS:
         pdf.set_xy(x, y)
-        pdf.cell(column_width, DOOR_ROW, title, border="B")
+        pdf.cell(column_width, DOOR_ROW, str(title), border="B")
         x += column_width
     return y + DOOR_ROW
 

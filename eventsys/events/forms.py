@@ -98,6 +98,8 @@ class EventForm(FlaskForm):
     def fill_from(self, event: Event) -> None:
         details = EventDetails.of(event)
         for name in EventDetails.__dataclass_fields__:
+            if name not in self._fields:  # translations: not on this form
+                continue
             value = getattr(details, name)
             if name.endswith("_at") and value is not None:
                 value = to_local(value, event.timezone).replace(tzinfo=None)

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsys.auth.models import User
 from eventsys.extensions import db
+from eventsys.i18n import current_language
 from eventsys.timeutil import UTCDateTime, to_local, utcnow
 
 
@@ -53,7 +55,18 @@ class QuestionKind(enum.StrEnum):
         return self in (QuestionKind.SELECT, QuestionKind.MULTISELECT)
 
 
-class Event(db.Model):
+class Translated:
+    """An organizer's texts in other languages (``{"zh-CN": {"name": …}}``), read field by field."""
+
+    translations: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
+
+    def translated(self, field: str, language: str | None = None) -> Any:
+        """``field`` in ``language`` (by default the one being written now), else the original."""
+        value = ((self.translations or {}).get(language or current_language()) or {}).get(field)
+        return value if value else getattr(self, field)
+
+
+class Event(Translated, db.Model):
     __tablename__ = "events"
     __table_args__ = (
         CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
@@ -105,7 +118,7 @@ class Event(db.Model):
         return f"<Event {self.slug}>"
 
 
-class TicketType(db.Model):
+class TicketType(Translated, db.Model):
     __tablename__ = "ticket_types"
     __table_args__ = (CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),)
 
@@ -130,7 +143,7 @@ class TicketType(db.Model):
         return None if self.capacity is None else max(self.capacity - self.seats_taken, 0)
 
 
-class Question(db.Model):
+class Question(Translated, db.Model):
     __tablename__ = "questions"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -19,6 +19,13 @@ from eventsys.errors import (
     ValidationFailed,
 )
 from eventsys.events.models import Event, EventStatus, Question, QuestionKind, TicketType
+from eventsys.events.translations import (
+    EVENT_TEXTS,
+    QUESTION_TEXTS,
+    TICKET_TYPE_TEXTS,
+    Translations,
+    checked_translations,
+)
 from eventsys.extensions import db
 from eventsys.mail.models import MailKind
 from eventsys.mail.outbox import queue_mail
@@ -55,6 +62,7 @@ class EventDetails:
     registration_closes_at: datetime | None = None
     requires_approval: bool = False
     waitlist: bool = True
+    translations: Translations | None = None  # {"zh-CN": {"name": …}} (translations.py); None: as they are
 
     @classmethod
     def of(cls, event: Event) -> EventDetails:
@@ -69,6 +77,7 @@ class QuestionDetails:
     options: list[str] = field(default_factory=list)
     help_text: str = ""
     on_badge: bool = False  # print its answer on the name badge
+    translations: Translations | None = None  # None: as they are
 
 
 # --- who may see and change what -------------------------------------------------------
@@ -161,17 +170,20 @@ def _check_details(details: EventDetails, event: Event | None) -> dict[str, list
         errors["registration_closes_at"] = ["Registration must close after it opens."]
     if len(details.description) > 20_000:
         errors["description"] = ["Use at most 20,000 characters."]
+    errors.update(checked_translations(details.translations, EVENT_TEXTS)[1])
     return errors
 
 
 def _apply(event: Event, details: EventDetails, skip: tuple[str, ...] = ("slug",)) -> None:
     for name in EventDetails.__dataclass_fields__:
-        if name not in skip:
+        if name not in (*skip, "translations"):
             setattr(event, name, getattr(details, name))
     event.name = details.name.strip()
     event.tagline = details.tagline.strip()
     event.venue = details.venue.strip()
     event.address = details.address.strip()
+    if details.translations is not None:
+        event.translations = checked_translations(details.translations, EVENT_TEXTS)[0]
 
 
 def create_event(owner: User, details: EventDetails, status: EventStatus = EventStatus.DRAFT) -> Event:
@@ -278,8 +290,10 @@ def _tell_everyone_registered(event: Event) -> None:
 # --- ticket types ---------------------------------------------------------------------------
 
 
-def _check_ticket_type(name: str, capacity: int | None, description: str) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
+def _check_ticket_type(
+    name: str, capacity: int | None, description: str, translations: Translations | None = None
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = dict(checked_translations(translations, TICKET_TYPE_TEXTS)[1])
     if problems := single_line_problems(name, 120, "Enter a name."):
         errors["name"] = problems
     if capacity is not None and not 0 <= capacity <= MAX_CAPACITY:
@@ -289,26 +303,42 @@ def _check_ticket_type(name: str, capacity: int | None, description: str) -> dic
     return errors
 
 
-def add_ticket_type(event: Event, name: str, capacity: int | None = None, description: str = "") -> TicketType:
-    if errors := _check_ticket_type(name, capacity, description):
+def add_ticket_type(
+    event: Event,
+    name: str,
+    capacity: int | None = None,
+    description: str = "",
+    translations: Translations | None = None,
+) -> TicketType:
+    if errors := _check_ticket_type(name, capacity, description, translations):
         raise ValidationFailed(errors)
     if len(event.ticket_types) >= MAX_TICKET_TYPES:
         raise ValidationFailed({"ticket_types": [f"An event has at most {MAX_TICKET_TYPES} ticket types."]})
     position = max((t.position for t in event.ticket_types), default=-1) + 1
     ticket_type = TicketType(name=name.strip(), capacity=capacity, description=description.strip(), position=position)
+    ticket_type.translations = checked_translations(translations, TICKET_TYPE_TEXTS)[0]
     event.ticket_types.append(ticket_type)
     db.session.commit()
     return ticket_type
 
 
-def update_ticket_type(ticket_type: TicketType, name: str, capacity: int | None, description: str = "") -> TicketType:
-    if errors := _check_ticket_type(name, capacity, description):
+def update_ticket_type(
+    ticket_type: TicketType,
+    name: str,
+    capacity: int | None,
+    description: str = "",
+    translations: Translations | None = None,
+) -> TicketType:
+    """Change a ticket type; ``translations`` None keeps its translations as they are."""
+    if errors := _check_ticket_type(name, capacity, description, translations):
         raise ValidationFailed(errors)
     if capacity is not None and capacity < ticket_type.seats_taken:
         raise CapacityBelowRegistrations(
             f"{ticket_type.seats_taken} seats of this type are taken; the capacity cannot be lower."
         )
     ticket_type.name, ticket_type.description = name.strip(), description.strip()
+    if translations is not None:
+        ticket_type.translations = checked_translations(translations, TICKET_TYPE_TEXTS)[0]
     ticket_type_id, event_id, capacity_before = ticket_type.id, ticket_type.event_id, ticket_type.capacity
     _set_capacity(TicketType, ticket_type_id, capacity)
     if capacity != capacity_before:
@@ -362,10 +392,14 @@ def _clean_question(details: QuestionDetails) -> QuestionDetails:
         options = []
     if problems := single_line_problems(details.help_text, 500):
         errors["help_text"] = problems
+    translations, problems = checked_translations(details.translations, QUESTION_TEXTS, options)
+    errors.update(problems)
+    if details.translations is None:
+        translations = None
     if errors:
         raise ValidationFailed(errors)
     return QuestionDetails(
-        label, kind, bool(details.required), options, details.help_text.strip(), bool(details.on_badge)
+        label, kind, bool(details.required), options, details.help_text.strip(), bool(details.on_badge), translations
     )
 
 
@@ -382,6 +416,7 @@ def add_question(event: Event, details: QuestionDetails) -> Question:
         help_text=clean.help_text,
         on_badge=clean.on_badge,
         position=position,
+        translations=clean.translations or {},
     )
     event.questions.append(question)
     db.session.commit()
@@ -392,6 +427,8 @@ def update_question(question: Question, details: QuestionDetails) -> Question:
     clean = _clean_question(details)
     question.label, question.kind, question.required = clean.label.strip(), clean.kind, clean.required
     question.options, question.help_text, question.on_badge = clean.options, clean.help_text, clean.on_badge
+    if clean.translations is not None:
+        question.translations = clean.translations
     db.session.commit()
     return question
 

@@ -7,10 +7,13 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from flask import current_app, render_template
+from flask_babel import force_locale, gettext
+from flask_babel import lazy_gettext as _l
 
 from eventsys.checkin.models import DoorStaff
 from eventsys.events.models import EventStatus
 from eventsys.extensions import db
+from eventsys.i18n import DEFAULT_LANGUAGE, LOCALES, language_tag
 from eventsys.mail.models import MailKind, OutboxMessage
 from eventsys.registration import tickets
 from eventsys.registration.models import Registration, RegistrationStatus
@@ -20,17 +23,17 @@ from eventsys.timeutil import utcnow
 from eventsys.urls import public_url
 
 SUBJECTS = {
-    MailKind.CONFIRMED: "Your ticket for {event}",
-    MailKind.WAITLISTED: "You are on the waiting list for {event}",
-    MailKind.PENDING_APPROVAL: "We received your registration for {event}",
-    MailKind.PROMOTED: "A seat opened up: your ticket for {event}",
-    MailKind.APPROVED: "You are in: your ticket for {event}",
-    MailKind.REJECTED: "Your registration for {event}",
-    MailKind.CANCELLED: "Your registration for {event} is cancelled",
-    MailKind.LINK_AGAIN: "Your registration for {event}",
-    MailKind.DOOR_INVITE: "You are invited to check people in at {event}",
-    MailKind.EVENT_CANCELLED: "{event} is cancelled",
-    MailKind.PASSWORD_RESET: "Reset your eventsys password",
+    MailKind.CONFIRMED: _l("Your ticket for %(event)s"),
+    MailKind.WAITLISTED: _l("You are on the waiting list for %(event)s"),
+    MailKind.PENDING_APPROVAL: _l("We received your registration for %(event)s"),
+    MailKind.PROMOTED: _l("A seat opened up: your ticket for %(event)s"),
+    MailKind.APPROVED: _l("You are in: your ticket for %(event)s"),
+    MailKind.REJECTED: _l("Your registration for %(event)s"),
+    MailKind.CANCELLED: _l("Your registration for %(event)s is cancelled"),
+    MailKind.LINK_AGAIN: _l("Your registration for %(event)s"),
+    MailKind.DOOR_INVITE: _l("You are invited to check people in at %(event)s"),
+    MailKind.EVENT_CANCELLED: _l("%(event)s is cancelled"),
+    MailKind.PASSWORD_RESET: _l("Reset your eventsys password"),
 }
 TICKET_KINDS = {MailKind.CONFIRMED, MailKind.PROMOTED, MailKind.APPROVED, MailKind.LINK_AGAIN}
 
@@ -63,11 +66,13 @@ def calendar_for(registration: Registration) -> bytes:
     event = registration.event
     return tickets.calendar_file(
         uid=f"registration-{registration.id}@eventsys",
-        name=event.name,
+        name=event.translated("name"),
         starts_at=event.local(event.starts_at),
         ends_at=event.local(event.ends_at),
-        location=", ".join(part for part in (event.venue, event.address) if part),
-        description=f"Your ticket: {public_url('registration.ticket_page', secret=manage_secret_of(registration))}",
+        location=", ".join(part for part in (event.translated("venue"), event.translated("address")) if part),
+        description=gettext(
+            "Your ticket: %(url)s", url=public_url("registration.ticket_page", secret=manage_secret_of(registration))
+        ),
         url=public_url("public.event_page", slug=event.slug),
     )
 
@@ -76,13 +81,14 @@ def _door_staff(message: OutboxMessage) -> DoorStaff:
     return db.session.get(DoorStaff, message.door_staff_id)
 
 
-def _render_door_invite(message: OutboxMessage) -> RenderedMessage:
+def _render_door_invite(message: OutboxMessage, common: dict[str, str]) -> RenderedMessage:
     context = {
+        **common,
         "event": message.event,
         "invite_url": public_url("door.accept_invitation", secret=invitation_secret(_door_staff(message))),
     }
     return RenderedMessage(
-        subject=SUBJECTS[message.kind].format(event=message.event.name),
+        subject=_subject(message.kind, message.event.translated("name")),
         text=render_template("mail/door_invite.txt", **context),
         html=render_template("mail/door_invite.html", **context),
         qr_png=None,
@@ -90,16 +96,17 @@ def _render_door_invite(message: OutboxMessage) -> RenderedMessage:
     )
 
 
-def _render_password_reset(message: OutboxMessage) -> RenderedMessage:
+def _render_password_reset(message: OutboxMessage, common: dict[str, str]) -> RenderedMessage:
     reset = message.password_reset
     context = {
+        **common,
         "user": reset.user,
         "reset_url": public_url("auth.reset_password", secret=reset_secret_of(reset)),
         "minutes": int((reset.expires_at - reset.created_at).total_seconds() // 60),
         "forgot_url": public_url("auth.forgot_password"),
     }
     return RenderedMessage(
-        subject=SUBJECTS[message.kind],
+        subject=str(SUBJECTS[message.kind]),
         text=render_template("mail/password_reset.txt", **context),
         html=render_template("mail/password_reset.html", **context),
         qr_png=None,
@@ -107,15 +114,35 @@ def _render_password_reset(message: OutboxMessage) -> RenderedMessage:
     )
 
 
+def _subject(kind: MailKind, event_name: str) -> str:
+    return str(SUBJECTS[kind]) % {"event": event_name}
+
+
+def mail_language(message: OutboxMessage) -> str:
+    """The language a message is written in: its attendee's (the registration's ``locale``); mail
+    to an account (a password reset, a door invitation) is in English."""
+    if message.registration is not None:
+        return language_tag(message.registration.locale) or DEFAULT_LANGUAGE
+    return DEFAULT_LANGUAGE
+
+
 def render(message: OutboxMessage) -> RenderedMessage:
+    """The message as its reader gets it, every word and date in their language."""
+    language = mail_language(message)
+    with force_locale(LOCALES[language]):
+        return _render_in(message, {"mail_language": language})
+
+
+def _render_in(message: OutboxMessage, common: dict[str, str]) -> RenderedMessage:
     if message.kind == MailKind.PASSWORD_RESET:
-        return _render_password_reset(message)
+        return _render_password_reset(message, common)
     if message.kind == MailKind.DOOR_INVITE:
-        return _render_door_invite(message)
+        return _render_door_invite(message, common)
     registration = message.registration
     event = registration.event
     with_ticket = registration.status == RegistrationStatus.CONFIRMED and message.kind in TICKET_KINDS
     context = {
+        **common,
         "kind": message.kind.value,
         "registration": registration,
         "event": event,
@@ -127,7 +154,7 @@ def render(message: OutboxMessage) -> RenderedMessage:
     # Rendered once as plain text: the HTML template escapes it like any other value.
     context["intro"] = render_template("mail/_intro.txt", **context)
     return RenderedMessage(
-        subject=SUBJECTS[message.kind].format(event=event.name),
+        subject=_subject(message.kind, event.translated("name")),
         text=render_template("mail/message.txt", **context),
         html=render_template("mail/message.html", **context),
         qr_png=tickets.qr_png(qr_payload_of(registration)) if with_ticket else None,
@@ -149,5 +176,8 @@ def build_email(message: OutboxMessage) -> EmailMessage:
         html_part = email.get_payload()[1]
         html_part.add_related(rendered.qr_png, "image", "png", cid="<ticket-qr>", filename="ticket-qr.png")
     if rendered.ics:
-        email.add_attachment(rendered.ics, maintype="text", subtype="calendar", filename="event.ics")
+        # UTF-8 said out loud: a Chinese event name or line otherwise reads as mojibake.
+        email.add_attachment(
+            rendered.ics, maintype="text", subtype="calendar", filename="event.ics", params={"charset": "utf-8"}
+        )
     return email

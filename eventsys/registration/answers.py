@@ -37,7 +37,6 @@ def _country_codes() -> frozenset[str]:
     return frozenset(code for code, _ in countries())
 
 
-
 def _is_empty(value: Any) -> bool:
     return value is None or value is False or (isinstance(value, str | list | tuple) and not value)
 

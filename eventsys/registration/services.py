@@ -32,6 +32,7 @@ from eventsys.errors import (
 )
 from eventsys.events.models import Event, EventStatus, TicketType
 from eventsys.extensions import db
+from eventsys.i18n import DEFAULT_LANGUAGE, language_tag
 from eventsys.mail.models import MailKind, OutboxMessage
 from eventsys.mail.outbox import queue_mail
 from eventsys.registration import tickets
@@ -49,7 +50,6 @@ from eventsys.text import single_line_problems
 from eventsys.timeutil import utcnow
 
 LINK_AGAIN_INTERVAL = timedelta(minutes=10)
-SUPPORTED_LOCALES = ("en", "zh")
 
 
 @dataclass
@@ -314,7 +314,7 @@ def _write_registration(
     name, email, ticket_type, answers = check_registration_request(event, request, email_required=by_hand is None)
     if email and holds_active_registration(event.id, email):
         _refuse_duplicate(event.id, email, by_hand)
-    locale = request.locale if request.locale in SUPPORTED_LOCALES else "en"
+    locale = language_tag(request.locale) or DEFAULT_LANGUAGE  # "zh", "zh_CN", "zh-Hans" are "zh-CN"
     key = tickets.ticket_key()
     for _attempt in range(3):
         row, secrets = new_registration_row(event.id, ticket_type.id, name, email, answers, locale, key)
@@ -360,8 +360,15 @@ def record_change(
 ) -> None:
     """Write one change (and, with ``and_then``, the one it led to) into the registration's history."""
     at = utcnow()
-    rows = [{"registration_id": registration_id, "what": what.value, "at": at, "by_user_id": by_user_id,
-             "detail": detail or {}}]
+    rows = [
+        {
+            "registration_id": registration_id,
+            "what": what.value,
+            "at": at,
+            "by_user_id": by_user_id,
+            "detail": detail or {},
+        }
+    ]
     if and_then is not None:
         rows.append({**rows[0], "what": and_then.value, "detail": {}})
     conn.execute(INSERT_CHANGE, rows)
@@ -726,4 +733,3 @@ def find_registration(event: Event, code: str) -> Registration:
     if registration is None:
         raise NotFound("No such registration.")
     return registration
-

@@ -24,7 +24,6 @@ from eventsys.registration.services import RegistrationRequest
 registration_bp = Blueprint("registration", __name__)
 
 QR_CACHE = "private, max-age=86400"
-MAIL_LOCALES = {"en": "en", "zh-CN": "zh"}  # the page's language -> a registration's (services.SUPPORTED_LOCALES)
 # What the outbox shows of a message's kind and state (the values stay English in the data).
 MAIL_KIND_LABELS = {
     "confirmed": _l("confirmed"),
@@ -84,7 +83,7 @@ def register(slug: str):
         email=form.email.data or "",
         ticket_type_id=form.ticket_type_id_value(),
         answers=form.answers(),
-        locale=MAIL_LOCALES.get(page_language(), "en"),  # the attendee's mail speaks the page's language
+        locale=page_language(),  # the attendee's mail speaks the page's language
     )
     if not form_valid:
         add_service_findings(form, lambda: services.check_registration_request(event, registration_request))
