@@ -6,9 +6,12 @@ from __future__ import annotations
 import pytest
 
 from eventsys.events.services import add_ticket_type
+from eventsys.registration.services import RegistrationRequest, register_attendee
 from eventsys.registration.tickets import qr_payload_of
 from tests.api_helpers import assert_error, assert_validation
 from tests.checkin_helpers import DAY, attendee
+from tests.conftest import make_event, post_form
+from tests.html_pages import page
 from tests.registration_helpers import add_every_question
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
@@ -83,3 +86,24 @@ def test_the_doors_verdict_follows_the_scanners_language(client, event, gate, he
     assert (first.get_json()["result"], first.get_json()["message"]) == ("ok", welcome)
     second = client.post(url, json={"code": qr_payload_of(li)}, headers={**gate, **headers}).get_json()
     assert (second["result"], second["message"]) == ("already_checked_in", again)
+
+
+# --- the same words on the pages ------------------------------------------------------------------
+
+
+def test_the_registration_page_shows_the_domains_messages_in_chinese(client):
+    event = make_event(capacity=10, waitlist=False)
+    vip = add_ticket_type(event, "VIP", capacity=1)
+    register_attendee(event, RegistrationRequest("First", "first@example.org", ticket_type_id=vip.id))
+    data = {"name": "Li Wei", "email": "li@example.org", "ticket_type_id": vip.id}
+    response = post_form(client, f"/events/{event.slug}/register", data, headers=ZH)
+    assert response.status_code == 409
+    doc = page(response)
+    assert "该票种已售罄。" in doc.text() and "This ticket type is sold out." not in doc.text()
+    assert '<html lang="zh-CN"' in doc.html
+
+
+def test_lang_in_the_address_chooses_the_verdicts_language_too(client, event, gate):
+    li = attendee(event, "Li Wei")
+    response = client.post(f"/api/v1/events/{event.slug}/checkins?lang=zh-CN", json={"code": li.code}, headers=gate)
+    assert response.get_json()["message"] == "欢迎，Li Wei"
