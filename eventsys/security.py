@@ -6,6 +6,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import Flask, Response, current_app, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from eventsys.errors import DomainError, MalformedRequest, NotFound
@@ -18,7 +20,7 @@ View = TypeVar("View", bound=Callable)
 class FormDataExpected(DomainError):
     status = 415
     code = "unsupported_media_type"
-    message = "This page takes a form (application/x-www-form-urlencoded or multipart/form-data)."
+    message = _l("This page takes a form (application/x-www-form-urlencoded or multipart/form-data).")
 
 
 def json_page(view: View) -> View:
@@ -70,7 +72,7 @@ def register(app: Flask) -> None:
             request.get_data(cache=True)  # keep the raw body readable after the form is parsed
             sent = [*sent, *request.form.items(multi=True)]
         if any("\x00" in key or "\x00" in value for key, value in sent):
-            raise MalformedRequest("The request contains a NUL character, which no field accepts.")
+            raise MalformedRequest(_("The request contains a NUL character, which no field accepts."))
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 # Control characters (Unicode category Cc: line breaks, tabs, NUL, escape …) and the line and
 # paragraph separators (Zl, Zp). A single-line text ends up in e-mail subjects, file names and
 # scanner screens, where a line break either breaks the message or smuggles in a header.
@@ -25,7 +28,33 @@ def single_line_problems(value: str, limit: int, empty_message: str | None = Non
     if not value:
         return [empty_message] if empty_message else []
     if len(value) > limit:
-        return [f"Use at most {limit:,} characters."]
+        return [_("Use at most %(limit)s characters.", limit=f"{limit:,}")]
     if has_control_characters(value):
-        return ["Use a single line without control characters (no line breaks or tabs)."]
+        return [_("Use a single line without control characters (no line breaks or tabs).")]
     return []
+
+
+# A registration's status as people read it, in the request's language (the API's `status` values stay).
+STATUS_LABELS = {
+    "confirmed": _l("confirmed"),
+    "waitlisted": _l("waitlisted"),
+    "pending_approval": _l("pending approval"),
+    "rejected": _l("rejected"),
+    "cancelled": _l("cancelled"),
+}
+
+
+EVENT_STATUS_LABELS = {"draft": _l("draft"), "published": _l("published"), "cancelled": _l("cancelled")}
+
+
+def event_status_label(status: str) -> str:
+    """An event's status (draft, published, cancelled) as people read it."""
+    label = EVENT_STATUS_LABELS.get(str(status))
+    return str(label) if label is not None else str(status)
+
+
+def status_label(status: str) -> str:
+    """``pending_approval`` → "pending approval" (待审核 in Chinese)."""
+    value = str(status)
+    label = STATUS_LABELS.get(value)
+    return str(label) if label is not None else value.replace("_", " ")

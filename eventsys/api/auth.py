@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import g, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from eventsys.api import api_bp
 from eventsys.auth.models import TokenKind, User
@@ -15,7 +17,7 @@ from eventsys.errors import DomainError, Forbidden
 class Unauthorized(DomainError):
     status = 401
     code = "unauthorized"
-    message = "Send a valid token: Authorization: Bearer <token>."
+    message = _l("Send a valid token: Authorization: Bearer <token>.")
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ class Caller:
         if self.token is None:
             raise Unauthorized()
         if self.user is None:
-            raise Forbidden("A door token can only check people in at its event.")
+            raise Forbidden(_("A door token can only check people in at its event."))
         return self.user
 
 
@@ -54,9 +56,9 @@ def identify_caller() -> None:
     if header is None:
         g.caller = Caller()
         return
-    scheme, _, value = header.partition(" ")
+    scheme, _space, value = header.partition(" ")
     token = find_active_token(value.strip()) if scheme.lower() == "bearer" and value.strip() else None
     if token is None:
-        raise Unauthorized("The token is unknown or revoked.")
+        raise Unauthorized(_("The token is unknown or revoked."))
     note_token_use(token)
     g.caller = Caller(token)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import Row
 
 from eventsys.api import api_bp
@@ -30,7 +31,7 @@ def _at_the_door(slug: str, undo: bool = False) -> tuple[Row, Scanner]:
         raise Unauthorized()
     access = require_access_at_door(event, current.token if current.is_door else None, current.user)
     if undo and not access.may_undo:
-        raise Forbidden("Only the event's organizer can undo a check-in.")
+        raise Forbidden(_("Only the event's organizer can undo a check-in."))
     return event, access.scanner
 
 
@@ -41,7 +42,7 @@ def create_checkin(slug: str):
     try:
         direction = Direction(values.get("direction", "in"))
     except ValueError:
-        raise ValidationFailed({"direction": ["Use in or out."]}) from None
+        raise ValidationFailed({"direction": [_("Use in or out.")]}) from None
     request = ScanRequest(
         code=values["code"],
         direction=direction,
@@ -57,11 +58,11 @@ def undo_checkin(slug: str, scan_id: int):
     event, scanner = _at_the_door(slug, undo=True)
     json_body(optional=True)
     if not 0 < scan_id < 2**31:
-        raise NotFound("No such check-in.")
+        raise NotFound(_("No such check-in."))
     return services.undo_checkin(EventAtDoor(event.id, event.timezone), scan_id, scanner)
 
 
 @api_bp.get("/events/<slug>/checkins/stats")
 def checkin_stats(slug: str):
-    event, _ = _at_the_door(slug)
+    event, _scanner = _at_the_door(slug)
     return numbers.checkin_stats(EventAtDoor(event.id, event.timezone))

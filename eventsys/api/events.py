@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from eventsys.api import api_bp
@@ -69,7 +70,7 @@ def _event_status(values: dict[str, Any]) -> EventStatus | None:
     try:
         return EventStatus(values["status"])
     except ValueError:
-        raise ValidationFailed({"status": ["Use draft, published or cancelled."]}) from None
+        raise ValidationFailed({"status": [_("Use draft, published or cancelled.")]}) from None
 
 
 def _details(values: dict[str, Any], base: EventDetails | None) -> EventDetails:
@@ -77,7 +78,7 @@ def _details(values: dict[str, Any], base: EventDetails | None) -> EventDetails:
         if name in values and values[name] is None:
             values[name] = ""
     if base is None:
-        missing = {name: ["This field is required."] for name in REQUIRED_ON_CREATE if name not in values}
+        missing = {name: [_("This field is required.")] for name in REQUIRED_ON_CREATE if name not in values}
         if missing:
             raise ValidationFailed(missing)
         return EventDetails(**{k: v for k, v in values.items() if k != "status"})
@@ -98,7 +99,7 @@ def create_event():
 def list_events():
     current = caller()
     if current.is_door:
-        raise Forbidden("A door token can only check people in at its event.")
+        raise Forbidden(_("A door token can only check people in at its event."))
     query = services.events_visible_to(current.user).options(selectinload(Event.ticket_types))
     return paginate(query, lambda event: event_json(event, with_questions=False))
 
@@ -107,7 +108,7 @@ def _visible_event(slug: str) -> Event:
     current = caller()
     event = services.find_visible_event(slug, current.user)
     if current.is_door and current.token.event_id != event.id:
-        raise Forbidden("This door token belongs to another event.")
+        raise Forbidden(_("This door token belongs to another event."))
     return event
 
 
@@ -128,7 +129,7 @@ def update_event(slug: str):
     values = read_fields(data, EVENT_FIELDS, reading_timezone(data, event.timezone))
     for name in ("name", "starts_at", "ends_at", "timezone", "requires_approval", "waitlist"):
         if name in values and values[name] is None:
-            raise ValidationFailed({name: ["This field cannot be empty."]})
+            raise ValidationFailed({name: [_("This field cannot be empty.")]})
     if "translations" in values:
         values["translations"] = merged_translations(event.translations, values["translations"])
     services.update_event(event, _details(values, EventDetails.of(event)), _event_status(values))

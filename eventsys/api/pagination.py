@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import request
+from flask_babel import gettext as _
 from sqlalchemy import Select
 
 from eventsys.errors import MalformedRequest
@@ -58,10 +59,12 @@ def _positive_int_arg(name: str, default: int) -> int:
         value = int(raw)
     except ValueError:
         raise MalformedRequest(
-            f"`{name}` must be a whole number.", fields={name: ["Must be a whole number."]}
+            _("`%(name)s` must be a whole number.", name=name), fields={name: [_("Must be a whole number.")]}
         ) from None
     if value < 1:
-        raise MalformedRequest(f"`{name}` must be 1 or more.", fields={name: ["Must be 1 or more."]})
+        raise MalformedRequest(_("`%(name)s` must be 1 or more.", name=name), fields={name: [_("Must be 1 or more.")]})
     if value > MAX_PAGE:
-        raise MalformedRequest(f"`{name}` is too large.", fields={name: [f"Must be at most {MAX_PAGE}."]})
+        raise MalformedRequest(
+            _("`%(name)s` is too large.", name=name), fields={name: [_("Must be at most %(max)d.", max=MAX_PAGE)]}
+        )
     return value

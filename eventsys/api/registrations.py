@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, request
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from eventsys.api import api_bp
@@ -67,7 +68,7 @@ def _registrable_event(slug: str) -> EventSnapshot:
     ``find_visible_event`` answers)."""
     event = load_event_snapshot(slug) if event_services.is_well_formed_slug(slug) else None
     if event is None or not event_services.can_view(event, caller().user):
-        raise NotFound("No such event.")
+        raise NotFound(_("No such event."))
     return event
 
 
@@ -196,11 +197,11 @@ def bulk(slug: str):
     values = read_fields(json_body(), BULK_FIELDS)
     errors = {}
     if values["action"] not in services.BULK_ACTIONS:
-        errors["action"] = ["Use one of: " + ", ".join(services.BULK_ACTIONS) + "."]
+        errors["action"] = [_("Use one of: %(choices)s.", choices=", ".join(services.BULK_ACTIONS))]
     if not values["codes"]:
-        errors["codes"] = ["Give at least one code."]
+        errors["codes"] = [_("Give at least one code.")]
     elif len(values["codes"]) > services.MAX_BULK:
-        errors["codes"] = [f"Give at most {services.MAX_BULK} codes at a time."]
+        errors["codes"] = [_("Give at most %(num)d codes at a time.", num=services.MAX_BULK)]
     if errors:
         raise ValidationFailed(errors)
     result = services.act_on_many(event, values["action"], values["codes"], caller().user)

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from eventsys.errors import DomainError, MalformedRequest, ValidationFailed
 from eventsys.timeutil import is_timezone, parse_iso
@@ -14,7 +16,7 @@ from eventsys.timeutil import is_timezone, parse_iso
 class UnsupportedMediaType(DomainError):
     status = 415
     code = "unsupported_media_type"
-    message = "Send the body as JSON (Content-Type: application/json)."
+    message = _l("Send the body as JSON (Content-Type: application/json).")
 
 
 def json_body(optional: bool = False) -> dict[str, Any]:
@@ -23,7 +25,7 @@ def json_body(optional: bool = False) -> dict[str, Any]:
     if not raw.strip():
         if optional:
             return {}
-        raise MalformedRequest("Send a JSON object as the request body.")
+        raise MalformedRequest(_("Send a JSON object as the request body."))
     if not request.is_json:
         raise UnsupportedMediaType()
     try:
@@ -31,9 +33,9 @@ def json_body(optional: bool = False) -> dict[str, Any]:
     except RecursionError:  # nested deeper than the parser goes: malformed, not a crash
         data = None
     if data is None:
-        raise MalformedRequest("The body is not valid JSON.")
+        raise MalformedRequest(_("The body is not valid JSON."))
     if not isinstance(data, dict):
-        raise MalformedRequest("The body must be a JSON object.")
+        raise MalformedRequest(_("The body must be a JSON object."))
     return data
 
 
@@ -48,12 +50,12 @@ class Field:
 
 def _type_name(kind: type | str) -> str:
     return {
-        str: "a string",
-        int: "an integer",
-        bool: "true or false",
-        "datetime": "an ISO 8601 timestamp string",
-        "strings": "a list of strings",
-        dict: "an object",
+        str: _("a string"),
+        int: _("an integer"),
+        bool: _("true or false"),
+        "datetime": _("an ISO 8601 timestamp string"),
+        "strings": _("a list of strings"),
+        dict: _("an object"),
     }[kind]
 
 
@@ -94,32 +96,36 @@ def read_fields(data: dict[str, Any], spec: dict[str, Field], tz_name: str = "UT
     for name, field in spec.items():
         if name not in data:
             if field.required:
-                invalid[name] = ["This field is required."]
+                invalid[name] = [_("This field is required.")]
             continue
         value = data[name]
         if value is None:
             if field.nullable:
                 values[name] = None
             elif field.required:
-                invalid[name] = ["This field is required."]
+                invalid[name] = [_("This field is required.")]
             else:
-                wrong_types[name] = [f"Must be {_type_name(field.kind)}."]
+                wrong_types[name] = [_("Must be %(type)s.", type=_type_name(field.kind))]
             continue
         if not _has_type(value, field.kind):
-            wrong_types[name] = [f"Must be {_type_name(field.kind)}" + (" or null." if field.nullable else ".")]
+            wrong_types[name] = [
+                _("Must be %(type)s or null.", type=_type_name(field.kind))
+                if field.nullable
+                else _("Must be %(type)s.", type=_type_name(field.kind))
+            ]
             continue
         if not _storable(value):
-            invalid[name] = ["Contains characters that are not allowed (NUL or invalid Unicode)."]
+            invalid[name] = [_("Contains characters that are not allowed (NUL or invalid Unicode).")]
             continue
         if field.kind == "datetime":
             try:
                 value = parse_iso(value, tz_name)
             except (ValueError, OverflowError):
-                invalid[name] = ["Use an ISO 8601 timestamp such as 2021-06-18T09:00:00+08:00."]
+                invalid[name] = [_("Use an ISO 8601 timestamp such as 2021-06-18T09:00:00+08:00.")]
                 continue
         values[name] = value
     if wrong_types:
-        raise MalformedRequest("Some fields have the wrong type.", fields=wrong_types)
+        raise MalformedRequest(_("Some fields have the wrong type."), fields=wrong_types)
     if invalid:
         raise ValidationFailed(invalid)
     return values

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 from sqlalchemy import Select, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -39,9 +40,9 @@ def normalize_email(email: str) -> str:
 
 def password_problems(password: str) -> list[str]:
     if len(password) < MIN_PASSWORD_LENGTH:
-        return [f"Use at least {MIN_PASSWORD_LENGTH} characters."]
+        return [_("Use at least %(num)d characters.", num=MIN_PASSWORD_LENGTH)]
     if len(password) > 1024:
-        return ["Use at most 1024 characters."]
+        return [_("Use at most %(limit)s characters.", limit="1024")]
     return []
 
 
@@ -57,11 +58,11 @@ def create_user(email: str, name: str, password: str) -> User:
         errors.update(exc.fields or {})
     name = (name or "").strip()
     if not name:
-        errors["name"] = ["Enter your name."]
+        errors["name"] = [_("Enter your name.")]
     if problems := password_problems(password):
         errors["password"] = problems
     if not errors and find_user_by_email(email):
-        errors["email"] = ["An account with this e-mail address already exists."]
+        errors["email"] = [_("An account with this e-mail address already exists.")]
     if errors:
         raise ValidationFailed(errors)
     user = User(email=email, name=name[:200], password_hash=hash_password(password))
@@ -70,7 +71,7 @@ def create_user(email: str, name: str, password: str) -> User:
         db.session.commit()
     except IntegrityError:  # the same address signed up a moment ago
         db.session.rollback()
-        raise ValidationFailed({"email": ["An account with this e-mail address already exists."]}) from None
+        raise ValidationFailed({"email": [_("An account with this e-mail address already exists.")]}) from None
     return user
 
 
@@ -86,7 +87,7 @@ def authenticate(email: str, password: str) -> User:
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
     if not verify_password(user.password_hash, current_password):
-        raise ValidationFailed({"current_password": ["This is not your current password."]})
+        raise ValidationFailed({"current_password": [_("This is not your current password.")]})
     if problems := password_problems(new_password):
         raise ValidationFailed({"new_password": problems})
     user.password_hash = hash_password(new_password)
@@ -197,7 +198,7 @@ def get_personal_token(user_id: int, token_id: int) -> ApiToken:
     """One working personal token of the account; anyone else's (or a door token) is not found."""
     token = db.session.get(ApiToken, token_id) if 0 < token_id < 2**31 else None
     if token is None or token.user_id != user_id or token.kind != TokenKind.PERSONAL or not token.is_active:
-        raise NotFound("No such token.")
+        raise NotFound(_("No such token."))
     return token
 
 
@@ -212,5 +213,5 @@ def list_door_tokens(event_id: int) -> Select:
 def get_door_token(event_id: int, token_id: int) -> ApiToken:
     token = db.session.get(ApiToken, token_id) if 0 < token_id < 2**31 else None  # larger overflows the column
     if token is None or token.event_id != event_id or token.kind != TokenKind.DOOR or not token.is_active:
-        raise NotFound("No such door token.")
+        raise NotFound(_("No such door token."))
     return token

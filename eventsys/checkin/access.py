@@ -11,6 +11,7 @@ import enum
 from dataclasses import dataclass
 from typing import Protocol
 
+from flask_babel import gettext as _
 from sqlalchemy import Row, bindparam, select
 
 from eventsys.auth.models import User
@@ -55,7 +56,7 @@ def find_event_at_door(slug: str) -> Row:
     well_formed = is_well_formed_slug(slug)
     row = db.session.connection().execute(EVENT_AT_DOOR, {"slug": slug}).first() if well_formed else None
     if row is None:
-        raise NotFound("No such event.")
+        raise NotFound(_("No such event."))
     return row
 
 
@@ -81,7 +82,7 @@ def require_access_at_door(event: Row | Event, door_token: DoorToken | None, use
     if access is not None:
         return access
     if event.status == EventStatus.DRAFT.value:
-        raise NotFound("No such event.")
+        raise NotFound(_("No such event."))
     if door_token is not None:
-        raise Forbidden("This door token belongs to another event.")
-    raise Forbidden("Only the event's organizer or its door staff can do this.")
+        raise Forbidden(_("This door token belongs to another event."))
+    raise Forbidden(_("Only the event's organizer or its door staff can do this."))

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Connection, bindparam, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
@@ -97,9 +99,9 @@ LAST_PASSAGE = (
 INSERT_SCAN = insert(_scans)
 
 NOT_CONFIRMED_MESSAGES = {
-    RegistrationStatus.WAITLISTED.value: "Not confirmed: on the waiting list",
-    RegistrationStatus.PENDING_APPROVAL.value: "Not confirmed: waiting for the organizer's approval",
-    RegistrationStatus.REJECTED.value: "Not confirmed: the registration was not accepted",
+    RegistrationStatus.WAITLISTED.value: _l("Not confirmed: on the waiting list"),
+    RegistrationStatus.PENDING_APPROVAL.value: _l("Not confirmed: waiting for the organizer's approval"),
+    RegistrationStatus.REJECTED.value: _l("Not confirmed: the registration was not accepted"),
 }
 
 
@@ -136,15 +138,15 @@ def normalize_code(code: str) -> str:
 def _check(request: ScanRequest) -> None:
     errors: dict[str, list[str]] = {}
     if not normalize_code(request.code):
-        errors["code"] = ["Scan or type a ticket code."]
+        errors["code"] = [_("Scan or type a ticket code.")]
     elif len(request.code) > 200:
-        errors["code"] = ["This is not a ticket code (too long)."]
+        errors["code"] = [_("This is not a ticket code (too long).")]
     if request.nonce is not None and not 0 < len(request.nonce) <= 100:
-        errors["nonce"] = ["Use 1 to 100 characters."]
+        errors["nonce"] = [_("Use 1 to 100 characters.")]
     if request.gate is not None and (problems := single_line_problems(request.gate, 200)):
         errors["gate"] = problems
     if request.scanned_at is not None and not _plausible_scan_time(request.scanned_at):
-        errors["scanned_at"] = ["A scan time must be within the last 7 days and at most 10 minutes ahead."]
+        errors["scanned_at"] = [_("A scan time must be within the last 7 days and at most 10 minutes ahead.")]
     if errors:
         raise ValidationFailed(errors)
 
@@ -226,7 +228,7 @@ def check_in(event: EventAtDoor, request: ScanRequest, scanner: Scanner) -> dict
         # else (the event deleted meanwhile) leaves nothing to replay.
         if request.nonce and (first := _replay(db.session.connection(), event, request, code, scanner)):
             return first
-        raise Conflict("The scan could not be recorded. Scan again.") from None
+        raise Conflict(_("The scan could not be recorded. Scan again.")) from None
 
 
 def _replay(conn: Connection, event: EventAtDoor, request: ScanRequest, code: str, scanner: Scanner):
@@ -266,20 +268,20 @@ def _judge_and_log(conn: Connection, scan: Judgement) -> dict[str, Any]:
     direction = request.direction.value
     previous = None
     if ticket is None:
-        result, message = CheckinResult.INVALID, "Unknown ticket"
+        result, message = CheckinResult.INVALID, _("Unknown ticket")
     elif ticket.event_id != event.id:
-        result, message, ticket = CheckinResult.WRONG_EVENT, "This ticket is for another event", None
+        result, message, ticket = CheckinResult.WRONG_EVENT, _("This ticket is for another event"), None
     elif request.direction == Direction.IN and conn.execute(ADMIT, {"registration_id": ticket.id, "at": at}).rowcount:
-        result, message = CheckinResult.OK, f"Welcome, {ticket.name}"
+        result, message = CheckinResult.OK, _("Welcome, %(name)s", name=ticket.name)
     elif request.direction == Direction.OUT and conn.execute(LET_OUT, {"registration_id": ticket.id}).rowcount:
-        result, message = CheckinResult.OK, f"Goodbye, {ticket.name}"
+        result, message = CheckinResult.OK, _("Goodbye, %(name)s", name=ticket.name)
     else:
         status = conn.execute(CURRENT_STATUS, {"registration_id": ticket.id}).scalar_one()
         ticket = ticket._replace(status=status)
         if status == RegistrationStatus.CANCELLED.value:
-            result, message = CheckinResult.CANCELLED, "This ticket was cancelled"
+            result, message = CheckinResult.CANCELLED, _("This ticket was cancelled")
         elif status != RegistrationStatus.CONFIRMED.value:
-            result, message = CheckinResult.NOT_CONFIRMED, NOT_CONFIRMED_MESSAGES[status]
+            result, message = CheckinResult.NOT_CONFIRMED, str(NOT_CONFIRMED_MESSAGES[status])
         else:
             previous = _last_passage(conn, ticket.id, request.direction, event.timezone)
             result, message = _repeated_passage(request.direction, previous, event.timezone)
@@ -311,10 +313,10 @@ def _judge_and_log(conn: Connection, scan: Judgement) -> dict[str, Any]:
 def _repeated_passage(direction: Direction, previous: dict[str, Any] | None, tz: str) -> tuple[CheckinResult, str]:
     """A confirmed ticket that is inside already (scanned in) or is not inside (scanned out)."""
     if direction == Direction.IN:
-        return CheckinResult.ALREADY_CHECKED_IN, _when_and_where("Already checked in", previous, tz)
+        return CheckinResult.ALREADY_CHECKED_IN, _when_and_where("in", previous, tz)
     if previous is None:
-        return CheckinResult.NOT_INSIDE, "Not inside: this ticket was never checked in"
-    return CheckinResult.NOT_INSIDE, _when_and_where("Not inside: checked out", previous, tz)
+        return CheckinResult.NOT_INSIDE, _("Not inside: this ticket was never checked in")
+    return CheckinResult.NOT_INSIDE, _when_and_where("out", previous, tz)
 
 
 def _last_passage(conn: Connection, registration_id: int, direction: Direction, tz: str) -> dict[str, Any] | None:
@@ -325,12 +327,18 @@ def _last_passage(conn: Connection, registration_id: int, direction: Direction, 
     return _scan_json(row.id, row.scanned_at, row.gate, row.direction, tz)
 
 
-def _when_and_where(what: str, previous: dict[str, Any] | None, tz: str) -> str:
+def _when_and_where(direction: str, previous: dict[str, Any] | None, tz: str) -> str:
+    """"Already checked in at 09:12 at North door" (``in``), "Not inside: checked out at 09:12" (``out``)."""
     if previous is None:
-        return what
-    at = to_local(datetime.fromisoformat(previous["at"]), tz)
-    where = f" at {previous['gate']}" if previous["gate"] else ""
-    return f"{what} at {at:%H:%M}{where}"
+        return _("Already checked in") if direction == "in" else _("Not inside: checked out")
+    time = f"{to_local(datetime.fromisoformat(previous['at']), tz):%H:%M}"
+    if previous["gate"]:
+        if direction == "in":
+            return _("Already checked in at %(time)s at %(gate)s", time=time, gate=previous["gate"])
+        return _("Not inside: checked out at %(time)s at %(gate)s", time=time, gate=previous["gate"])
+    if direction == "in":
+        return _("Already checked in at %(time)s", time=time)
+    return _("Not inside: checked out at %(time)s", time=time)
 
 
 # --- undo ---------------------------------------------------------------------------------------
@@ -344,11 +352,11 @@ def undo_checkin(event: EventAtDoor, scan_id: int, scanner: Scanner) -> dict[str
         with write_transaction() as conn:
             scan = conn.execute(SCAN_IN_EVENT, {"scan_id": scan_id, "event_id": event.id}).first()
             if scan is None:
-                raise NotFound("No such check-in.")
+                raise NotFound(_("No such check-in."))
             if scan.result != CheckinResult.OK.value or scan.direction != Direction.IN.value:
-                raise Conflict("Only an admission can be undone.")
+                raise Conflict(_("Only an admission can be undone."))
             now = utcnow()
-            answer = {"result": CheckinResult.UNDO.value, "message": "Check-in undone"}
+            answer = {"result": CheckinResult.UNDO.value, "message": _("Check-in undone")}
             undo_id = conn.execute(
                 INSERT_SCAN,
                 {
@@ -368,7 +376,7 @@ def undo_checkin(event: EventAtDoor, scan_id: int, scanner: Scanner) -> dict[str
             ).inserted_primary_key[0]
             _recompute_attendance(conn, scan.registration_id)
     except IntegrityError:
-        raise Conflict("This check-in was undone already.") from None
+        raise Conflict(_("This check-in was undone already.")) from None
     return {
         **answer,
         "undone": _scan_json(scan.id, scan.scanned_at, scan.gate, scan.direction, event.timezone),

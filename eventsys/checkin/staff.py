@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from eventsys.auth.models import ApiToken, TokenKind, User
@@ -30,7 +31,7 @@ class DoorLink:
 def create_door_link(event: Event, organizer: User, label: str) -> DoorLink:
     """A door token for one gate of ``event``, and the link that signs a browser in as that gate."""
     label = (label or "").strip()
-    if problems := single_line_problems(label, 200, "Name the gate, e.g. North door."):
+    if problems := single_line_problems(label, 200, _("Name the gate, e.g. North door.")):
         raise ValidationFailed({"label": problems})
     token, clear = issue_token(organizer, TokenKind.DOOR, label, event_id=event.id)
     return DoorLink(token, clear, public_url("door.door_entry", token=clear))
@@ -63,9 +64,9 @@ def accept_invitation(secret: str, user: User) -> DoorStaff:
     """Make ``user`` the door staff member the invitation link was sent for."""
     staff = db.session.scalar(select(DoorStaff).where(DoorStaff.invite_hash == tickets.secret_hash(secret.upper())))
     if staff is None or not staff.is_active:
-        raise NotFound("This invitation is not valid, or it was withdrawn.")
+        raise NotFound(_("This invitation is not valid, or it was withdrawn."))
     if staff.user_id not in (None, user.id):
-        raise ValidationFailed({"invitation": ["This invitation was accepted by another account already."]})
+        raise ValidationFailed({"invitation": [_("This invitation was accepted by another account already.")]})
     staff.user_id, staff.accepted_at = user.id, staff.accepted_at or utcnow()
     db.session.commit()
     return staff
@@ -74,7 +75,7 @@ def accept_invitation(secret: str, user: User) -> DoorStaff:
 def remove_door_staff(event: Event, staff_id: int) -> None:
     staff = db.session.get(DoorStaff, staff_id) if 0 < staff_id < 2**31 else None
     if staff is None or staff.event_id != event.id or not staff.is_active:
-        raise NotFound("No such door staff member.")
+        raise NotFound(_("No such door staff member."))
     staff.removed_at = utcnow()
     db.session.commit()
 

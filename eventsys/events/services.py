@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext as _
 from slugify import slugify
 from sqlalchemy import Select, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -32,7 +33,7 @@ from eventsys.mail.outbox import queue_mail
 from eventsys.registration.models import ACTIVE_STATUSES, Registration
 from eventsys.registration.services import promote_waitlist
 from eventsys.registration.snapshot import EventSnapshot
-from eventsys.text import single_line_problems
+from eventsys.text import event_status_label, single_line_problems
 from eventsys.timeutil import is_timezone, utcnow
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")  # \Z: `$` would let a trailing newline in
@@ -100,7 +101,7 @@ def find_visible_event(slug: str, user: User | None) -> Event:
     """The event at ``slug`` if the caller may see it; a draft of someone else is not found."""
     event = db.session.scalar(select(Event).where(Event.slug == slug)) if is_well_formed_slug(slug) else None
     if event is None or not can_view(event, user):
-        raise NotFound("No such event.")
+        raise NotFound(_("No such event."))
     return event
 
 
@@ -108,7 +109,7 @@ def find_managed_event(slug: str, user: User | None) -> Event:
     """The event at ``slug`` if the caller organizes it (403 when they can only see it)."""
     event = find_visible_event(slug, user)
     if not can_manage(event, user):
-        raise Forbidden("Only the event's organizer can change it.")
+        raise Forbidden(_("Only the event's organizer can change it."))
     return event
 
 
@@ -152,24 +153,25 @@ def _unique_slug_from(name: str) -> str:
 def _check_details(details: EventDetails, event: Event | None) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for name, limit in (("name", 200), ("tagline", 300), ("venue", 200), ("address", 500)):
-        if problems := single_line_problems(getattr(details, name), limit, "Enter a name." if name == "name" else None):
+        empty = _("Enter a name.") if name == "name" else None
+        if problems := single_line_problems(getattr(details, name), limit, empty):
             errors[name] = problems
     if details.slug:
         if len(details.slug) > SLUG_MAX or not SLUG_PATTERN.match(details.slug):
-            errors["slug"] = ["Use lower-case letters, digits and single hyphens (at most 80)."]
+            errors["slug"] = [_("Use lower-case letters, digits and single hyphens (at most 80).")]
         elif _slug_taken(details.slug, event.id if event else None):
-            errors["slug"] = ["Another event already uses this address."]
+            errors["slug"] = [_("Another event already uses this address.")]
     if not is_timezone(details.timezone):
-        errors["timezone"] = ["Choose a time zone such as Asia/Shanghai."]
+        errors["timezone"] = [_("Choose a time zone such as Asia/Shanghai.")]
     if details.ends_at <= details.starts_at:
-        errors["ends_at"] = ["The end must be after the start."]
+        errors["ends_at"] = [_("The end must be after the start.")]
     if details.capacity is not None and not 0 <= details.capacity <= MAX_CAPACITY:
-        errors["capacity"] = [f"Enter 0 to {MAX_CAPACITY:,}, or leave empty for no limit."]
+        errors["capacity"] = [_("Enter 0 to %(max)s, or leave empty for no limit.", max=f"{MAX_CAPACITY:,}")]
     opens, closes = details.registration_opens_at, details.registration_closes_at
     if opens and closes and closes <= opens:
-        errors["registration_closes_at"] = ["Registration must close after it opens."]
+        errors["registration_closes_at"] = [_("Registration must close after it opens.")]
     if len(details.description) > 20_000:
-        errors["description"] = ["Use at most 20,000 characters."]
+        errors["description"] = [_("Use at most %(limit)s characters.", limit="20,000")]
     errors.update(checked_translations(details.translations, EVENT_TEXTS)[1])
     return errors
 
@@ -190,7 +192,7 @@ def create_event(owner: User, details: EventDetails, status: EventStatus = Event
     """Create an event with one ticket type, `General admission`, with no limit of its own."""
     errors = _check_details(details, None)
     if status == EventStatus.CANCELLED:
-        errors["status"] = ["A new event is draft or published."]
+        errors["status"] = [_("A new event is draft or published.")]
     if errors:
         raise ValidationFailed(errors)
     event = Event(owner_id=owner.id, status=status, slug=details.slug or _unique_slug_from(details.name))
@@ -212,7 +214,7 @@ def _flush_slug(event: Event) -> None:
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        raise ValidationFailed({"slug": ["Another event already uses this address."]}) from None
+        raise ValidationFailed({"slug": [_("Another event already uses this address.")]}) from None
 
 
 def update_event(event: Event, details: EventDetails, status: EventStatus | None = None) -> Event:
@@ -223,7 +225,9 @@ def update_event(event: Event, details: EventDetails, status: EventStatus | None
     if status is not None:
         _check_transition(event, status)
     if details.capacity is not None and details.capacity < event.seats_taken:
-        raise CapacityBelowRegistrations(f"{event.seats_taken} seats are already taken; the capacity cannot be lower.")
+        raise CapacityBelowRegistrations(
+            _("%(num)d seats are already taken; the capacity cannot be lower.", num=event.seats_taken)
+        )
     if details.slug:
         event.slug = details.slug
     _apply(event, details, skip=("slug", "capacity"))
@@ -250,7 +254,7 @@ def _set_capacity(model: type[Event] | type[TicketType], row_id: int, capacity: 
         statement = statement.where(model.seats_taken <= capacity)
     if not db.session.execute(statement.execution_options(synchronize_session=False)).rowcount:
         db.session.rollback()
-        raise CapacityBelowRegistrations("Seats were taken meanwhile; the capacity cannot be that low.")
+        raise CapacityBelowRegistrations(_("Seats were taken meanwhile; the capacity cannot be that low."))
     db.session.commit()
 
 
@@ -264,7 +268,13 @@ def change_status(event: Event, target: EventStatus) -> Event:
 
 def _check_transition(event: Event, target: EventStatus) -> None:
     if event.status != target and not event.status.can_become(target):
-        raise Conflict(f"A {event.status.value} event cannot become {target.value}.")
+        raise Conflict(
+            _(
+                "A %(current)s event cannot become %(target)s.",
+                current=event_status_label(event.status),
+                target=event_status_label(target),
+            )
+        )
 
 
 def _set_status(event: Event, target: EventStatus) -> None:
@@ -294,12 +304,12 @@ def _check_ticket_type(
     name: str, capacity: int | None, description: str, translations: Translations | None = None
 ) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = dict(checked_translations(translations, TICKET_TYPE_TEXTS)[1])
-    if problems := single_line_problems(name, 120, "Enter a name."):
+    if problems := single_line_problems(name, 120, _("Enter a name.")):
         errors["name"] = problems
     if capacity is not None and not 0 <= capacity <= MAX_CAPACITY:
-        errors["capacity"] = [f"Enter 0 to {MAX_CAPACITY:,}, or leave empty for no limit."]
+        errors["capacity"] = [_("Enter 0 to %(max)s, or leave empty for no limit.", max=f"{MAX_CAPACITY:,}")]
     if len(description) > 5000:
-        errors["description"] = ["Use at most 5,000 characters."]
+        errors["description"] = [_("Use at most %(limit)s characters.", limit="5,000")]
     return errors
 
 
@@ -313,7 +323,8 @@ def add_ticket_type(
     if errors := _check_ticket_type(name, capacity, description, translations):
         raise ValidationFailed(errors)
     if len(event.ticket_types) >= MAX_TICKET_TYPES:
-        raise ValidationFailed({"ticket_types": [f"An event has at most {MAX_TICKET_TYPES} ticket types."]})
+        message = _("An event has at most %(num)d ticket types.", num=MAX_TICKET_TYPES)
+        raise ValidationFailed({"ticket_types": [message]})
     position = max((t.position for t in event.ticket_types), default=-1) + 1
     ticket_type = TicketType(name=name.strip(), capacity=capacity, description=description.strip(), position=position)
     ticket_type.translations = checked_translations(translations, TICKET_TYPE_TEXTS)[0]
@@ -334,7 +345,7 @@ def update_ticket_type(
         raise ValidationFailed(errors)
     if capacity is not None and capacity < ticket_type.seats_taken:
         raise CapacityBelowRegistrations(
-            f"{ticket_type.seats_taken} seats of this type are taken; the capacity cannot be lower."
+            _("%(num)d seats of this type are taken; the capacity cannot be lower.", num=ticket_type.seats_taken)
         )
     ticket_type.name, ticket_type.description = name.strip(), description.strip()
     if translations is not None:
@@ -349,9 +360,9 @@ def update_ticket_type(
 def delete_ticket_type(ticket_type: TicketType) -> None:
     event = ticket_type.event
     if len(event.ticket_types) <= 1:
-        raise Conflict("An event needs at least one ticket type.")
+        raise Conflict(_("An event needs at least one ticket type."))
     if ticket_type.seats_taken or _has_registrations(ticket_type):
-        raise Conflict("People registered with this ticket type; it cannot be deleted.")
+        raise Conflict(_("People registered with this ticket type; it cannot be deleted."))
     event.ticket_types.remove(ticket_type)
     db.session.commit()
 
@@ -364,7 +375,7 @@ def find_ticket_type(event: Event, ticket_type_id: int) -> TicketType:
     for ticket_type in event.ticket_types:
         if ticket_type.id == ticket_type_id:
             return ticket_type
-    raise NotFound("No such ticket type.")
+    raise NotFound(_("No such ticket type."))
 
 
 # --- questions --------------------------------------------------------------------------------
@@ -373,21 +384,23 @@ def find_ticket_type(event: Event, ticket_type_id: int) -> TicketType:
 def _clean_question(details: QuestionDetails) -> QuestionDetails:
     errors: dict[str, list[str]] = {}
     label = details.label.strip()
-    if problems := single_line_problems(label, 300, "Enter the question."):
+    if problems := single_line_problems(label, 300, _("Enter the question.")):
         errors["label"] = problems
     try:
         kind = QuestionKind(details.kind)
     except ValueError:
         kind = None
-        errors["kind"] = ["Choose one of: " + ", ".join(k.value for k in QuestionKind) + "."]
+        errors["kind"] = [_("Choose one of: %(choices)s.", choices=", ".join(k.value for k in QuestionKind))]
     options = [option.strip() for option in details.options if option.strip()]
     if kind is not None and kind.has_options:
         if not options:
-            errors["options"] = ["Give at least one option."]
+            errors["options"] = [_("Give at least one option.")]
         elif len(set(options)) != len(options):
-            errors["options"] = ["Each option may appear only once."]
+            errors["options"] = [_("Each option may appear only once.")]
         elif len(options) > MAX_OPTIONS or any(single_line_problems(option, 200) for option in options):
-            errors["options"] = [f"Use at most {MAX_OPTIONS} options, each one line of at most 200 characters."]
+            errors["options"] = [
+                _("Use at most %(num)d options, each one line of at most 200 characters.", num=MAX_OPTIONS)
+            ]
     else:
         options = []
     if problems := single_line_problems(details.help_text, 500):
@@ -406,7 +419,7 @@ def _clean_question(details: QuestionDetails) -> QuestionDetails:
 def add_question(event: Event, details: QuestionDetails) -> Question:
     clean = _clean_question(details)
     if len(event.questions) >= MAX_QUESTIONS:
-        raise ValidationFailed({"questions": [f"An event has at most {MAX_QUESTIONS} questions."]})
+        raise ValidationFailed({"questions": [_("An event has at most %(num)d questions.", num=MAX_QUESTIONS)]})
     position = max((q.position for q in event.questions), default=-1) + 1
     question = Question(
         label=clean.label.strip(),
@@ -453,4 +466,4 @@ def find_question(event: Event, question_id: int) -> Question:
     for question in event.questions:
         if question.id == question_id:
             return question
-    raise NotFound("No such question.")
+    raise NotFound(_("No such question."))

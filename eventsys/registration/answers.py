@@ -12,6 +12,8 @@ from typing import Any
 
 import pycountry
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from eventsys.errors import ValidationFailed
 from eventsys.events.models import Question, QuestionKind
@@ -19,7 +21,7 @@ from eventsys.registration.snapshot import QuestionSnapshot
 
 PHONE = re.compile(r"^\+?[0-9 ().\-/]{5,30}$")
 TEXT_LIMITS = {QuestionKind.TEXT: 500, QuestionKind.TEXTAREA: 5000}
-REQUIRED_MESSAGE = "This question needs an answer."
+REQUIRED_MESSAGE = _l("This question needs an answer.")
 
 
 class InvalidAnswer(ValueError):
@@ -43,22 +45,22 @@ def _is_empty(value: Any) -> bool:
 
 def _text(value: Any, limit: int) -> str:
     if not isinstance(value, str):
-        raise InvalidAnswer("Enter text.")
+        raise InvalidAnswer(_("Enter text."))
     value = value.strip()
     if len(value) > limit:
-        raise InvalidAnswer(f"Use at most {limit} characters.")
+        raise InvalidAnswer(_("Use at most %(limit)s characters.", limit=limit))
     return value
 
 
 def _number(value: Any) -> int | float:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
-        raise InvalidAnswer("Enter a number.")
+        raise InvalidAnswer(_("Enter a number."))
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:
-        raise InvalidAnswer("Enter a number.") from None
+        raise InvalidAnswer(_("Enter a number.")) from None
     if not number.is_finite() or abs(number) > Decimal("1e15"):
-        raise InvalidAnswer("Enter a number.")
+        raise InvalidAnswer(_("Enter a number."))
     return int(number) if number == number.to_integral_value() else float(number)
 
 
@@ -70,12 +72,12 @@ def _date(value: Any) -> str:
             return date.fromisoformat(value.strip()).isoformat()
         except ValueError:
             pass
-    raise InvalidAnswer("Enter a date as YYYY-MM-DD.")
+    raise InvalidAnswer(_("Enter a date as YYYY-MM-DD."))
 
 
 def _choice(value: Any, options: list[str]) -> str:
     if not isinstance(value, str) or value not in options:
-        raise InvalidAnswer("Choose one of the options.")
+        raise InvalidAnswer(_("Choose one of the options."))
     return value
 
 
@@ -83,7 +85,7 @@ def _choices(value: Any, options: list[str]) -> list[str]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list | tuple) or any(item not in options for item in value):
-        raise InvalidAnswer("Choose from the options.")
+        raise InvalidAnswer(_("Choose from the options."))
     return [option for option in options if option in value]  # in the organizer's order, once each
 
 
@@ -98,14 +100,14 @@ def _email(value: Any) -> str:
 def _phone(value: Any) -> str:
     text = _text(value, 30)
     if not PHONE.match(text) or sum(ch.isdigit() for ch in text) < 5:
-        raise InvalidAnswer("Enter a phone number, e.g. +86 571 8888 8888.")
+        raise InvalidAnswer(_("Enter a phone number, e.g. +86 571 8888 8888."))
     return text
 
 
 def _country(value: Any) -> str:
     code = value.strip().upper() if isinstance(value, str) else None
     if code not in _country_codes():
-        raise InvalidAnswer("Choose a country from the list.")
+        raise InvalidAnswer(_("Choose a country from the list."))
     return code
 
 
@@ -123,7 +125,7 @@ def clean_answer(question: Question | QuestionSnapshot, value: Any) -> Any:
         return _choices(value, question.options)
     if kind == QuestionKind.CHECKBOX:
         if not isinstance(value, bool):
-            raise InvalidAnswer("Answer true or false.")
+            raise InvalidAnswer(_("Answer true or false."))
         return value
     if kind == QuestionKind.EMAIL:
         return _email(value)
@@ -140,7 +142,7 @@ def clean_answers(questions: Iterable[Question | QuestionSnapshot], raw: dict[st
     questions = list(questions)
     known = {str(q.id) for q in questions}
     errors: dict[str, list[str]] = {
-        f"answers.{key}": ["No such question for this event."] for key in raw if str(key) not in known
+        f"answers.{key}": [_("No such question for this event.")] for key in raw if str(key) not in known
     }
     clean: dict[str, Any] = {}
     for question in questions:
@@ -150,8 +152,8 @@ def clean_answers(questions: Iterable[Question | QuestionSnapshot], raw: dict[st
             value = value.strip()
         if _is_empty(value) or (isinstance(value, float) and math.isnan(value)):
             if question.required:
-                message = "Tick this box to go on." if question.kind == QuestionKind.CHECKBOX else REQUIRED_MESSAGE
-                errors[f"answers.{key}"] = [message]
+                message = _("Tick this box to go on.") if question.kind == QuestionKind.CHECKBOX else REQUIRED_MESSAGE
+                errors[f"answers.{key}"] = [str(message)]
             continue
         try:
             clean[key] = clean_answer(question, value)

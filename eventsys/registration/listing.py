@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, func, literal_column, select
 
 from eventsys.errors import ValidationFailed
@@ -36,14 +38,14 @@ class Tab:
 
 
 TABS = (
-    Tab("all", "All"),
-    Tab("confirmed", "Confirmed", RegistrationStatus.CONFIRMED),
-    Tab("checked_in", "Checked in", None, True),
-    Tab("not_checked_in", "Not checked in", RegistrationStatus.CONFIRMED, False),
-    Tab("waitlisted", "Waitlist", RegistrationStatus.WAITLISTED),
-    Tab("pending_approval", "Pending approval", RegistrationStatus.PENDING_APPROVAL),
-    Tab("cancelled", "Cancelled", RegistrationStatus.CANCELLED),
-    Tab("rejected", "Rejected", RegistrationStatus.REJECTED),
+    Tab("all", _l("All")),
+    Tab("confirmed", _l("Confirmed"), RegistrationStatus.CONFIRMED),
+    Tab("checked_in", _l("Checked in"), None, True),
+    Tab("not_checked_in", _l("Not checked in"), RegistrationStatus.CONFIRMED, False),
+    Tab("waitlisted", _l("Waitlist"), RegistrationStatus.WAITLISTED),
+    Tab("pending_approval", _l("Pending approval"), RegistrationStatus.PENDING_APPROVAL),
+    Tab("cancelled", _l("Cancelled"), RegistrationStatus.CANCELLED),
+    Tab("rejected", _l("Rejected"), RegistrationStatus.REJECTED),
 )
 TABS_BY_KEY = {tab.key: tab for tab in TABS}
 
@@ -89,7 +91,7 @@ def filter_from_args(args: Mapping[str, str], event: Event, by_email: bool = Tru
         by_email=by_email,
     )
     if values.sort not in SORTS:
-        errors["sort"] = ["Use one of: " + ", ".join(SORTS) + "."]
+        errors["sort"] = [_("Use one of: %(choices)s.", choices=", ".join(SORTS))]
     if errors:
         raise ValidationFailed(errors)
     return values
@@ -101,7 +103,7 @@ def _status_and_checkin(
     if args.get("tab"):
         tab = TABS_BY_KEY.get(args["tab"])
         if tab is None:
-            errors["tab"] = ["No such tab."]
+            errors["tab"] = [_("No such tab.")]
             return None, None
         return tab.status, tab.checked_in
     status = None
@@ -109,7 +111,7 @@ def _status_and_checkin(
         try:
             status = RegistrationStatus(raw)
         except ValueError:
-            errors["status"] = ["Use one of: " + ", ".join(s.value for s in RegistrationStatus) + "."]
+            errors["status"] = [_("Use one of: %(choices)s.", choices=", ".join(s.value for s in RegistrationStatus))]
     checked_in = None
     if raw := (args.get("checked_in") or "").lower():
         if raw in ("true", "1", "yes"):
@@ -117,7 +119,7 @@ def _status_and_checkin(
         elif raw in ("false", "0", "no"):
             checked_in = False
         else:
-            errors["checked_in"] = ["Must be true or false."]
+            errors["checked_in"] = [_("Must be true or false.")]
     return status, checked_in
 
 
@@ -126,7 +128,7 @@ def _ticket_type(raw: str, errors: dict[str, list[str]]) -> int | None:
         return None
     # isdecimal, not isdigit: "²" passes isdigit and breaks int(); a huge id overflows the database.
     if not (raw.isdecimal() and len(raw) <= 9):
-        errors["ticket_type"] = ["Must be a ticket type id."]
+        errors["ticket_type"] = [_("Must be a ticket type id.")]
         return None
     return int(raw)
 
@@ -138,7 +140,7 @@ def _moment(args: Mapping[str, str], name: str, tz: str, errors: dict[str, list[
     try:
         return parse_iso(raw, tz)
     except ValueError:
-        errors[name] = ["Use a date or time such as 2026-06-18 or 2026-06-18T09:00."]
+        errors[name] = [_("Use a date or time such as 2026-06-18 or 2026-06-18T09:00.")]
         return None
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Connection, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
@@ -46,7 +47,7 @@ from eventsys.registration.models import (
 )
 from eventsys.registration.search import search_text_of
 from eventsys.registration.snapshot import EventSnapshot, TicketTypeSnapshot
-from eventsys.text import single_line_problems
+from eventsys.text import single_line_problems, status_label
 from eventsys.timeutil import utcnow
 
 LINK_AGAIN_INTERVAL = timedelta(minutes=10)
@@ -94,9 +95,9 @@ def registration_state(event: Event | EventSnapshot) -> str:
 def ensure_registration_open(event: Event | EventSnapshot) -> None:
     state = registration_state(event)
     if state == "not_published":
-        raise NotFound("No such event.")
+        raise NotFound(_("No such event."))
     if state == "cancelled":
-        raise RegistrationClosed("This event is cancelled.")
+        raise RegistrationClosed(_("This event is cancelled."))
     if state == "not_open":
         raise RegistrationNotOpen()
     if state == "closed":
@@ -134,7 +135,7 @@ def check_registration_request(
 
 def _checked_name(raw: str | None, errors: dict[str, list[str]]) -> str:
     name = (raw or "").strip()
-    if problems := single_line_problems(name, 200, "Enter your name."):
+    if problems := single_line_problems(name, 200, _("Enter your name.")):
         errors["name"] = problems
     return name
 
@@ -155,12 +156,12 @@ def _choose_ticket_type(
     if ticket_type_id is None:
         if len(event.ticket_types) == 1:
             return event.ticket_types[0]
-        errors["ticket_type_id"] = ["Choose a ticket type."]
+        errors["ticket_type_id"] = [_("Choose a ticket type.")]
         return None
     for ticket_type in event.ticket_types:
         if ticket_type.id == ticket_type_id:
             return ticket_type
-    errors["ticket_type_id"] = ["Choose one of this event's ticket types."]
+    errors["ticket_type_id"] = [_("Choose one of this event's ticket types.")]
     return None
 
 
@@ -281,7 +282,7 @@ def register_attendee(event: Event, request: RegistrationRequest, by_hand: ByHan
     Raises ValidationFailed, RegistrationClosed/NotOpen, SoldOut or AlreadyRegistered (after
     queueing "here is your link again" for the address's owner, unless an organizer adds them).
     """
-    row, _ = _write_registration(EventSnapshot.of(event), request, by_hand)
+    row, _created = _write_registration(EventSnapshot.of(event), request, by_hand)
     ticket_type = next(t for t in event.ticket_types if t.id == row["ticket_type_id"])
     return _new_registration(row, event, ticket_type)
 
@@ -310,7 +311,7 @@ def _write_registration(
     if by_hand is None:
         ensure_registration_open(event)
     elif event.status == EventStatus.CANCELLED:  # a draft takes speakers before it is published
-        raise RegistrationClosed("This event is cancelled.")
+        raise RegistrationClosed(_("This event is cancelled."))
     name, email, ticket_type, answers = check_registration_request(event, request, email_required=by_hand is None)
     if email and holds_active_registration(event.id, email):
         _refuse_duplicate(event.id, email, by_hand)
@@ -336,13 +337,13 @@ def _write_registration(
                 _refuse_duplicate(event.id, email, by_hand)
             raise
         return row, secrets
-    raise Conflict("Please try again.")
+    raise Conflict(_("Please try again."))
 
 
 def _refuse_duplicate(event_id: int, email: str, by_hand: ByHand | None) -> None:
     """An attendee gets their link again by mail (and no hint here); an organizer is told."""
     if by_hand is not None:
-        raise AlreadyRegistered("This e-mail address already holds an active registration for this event.")
+        raise AlreadyRegistered(_("This e-mail address already holds an active registration for this event."))
     _send_link_again(event_id, email)
     raise AlreadyRegistered()
 
@@ -436,7 +437,7 @@ def _initial_status(
         return RegistrationStatus.CONFIRMED
     if event.waitlist:
         return RegistrationStatus.WAITLISTED
-    raise SoldOut("This ticket type is sold out." if len(event.ticket_types) > 1 else None)
+    raise SoldOut(_("This ticket type is sold out.") if len(event.ticket_types) > 1 else None)
 
 
 def _send_link_again(event_id: int, email: str) -> None:
@@ -476,7 +477,7 @@ def cancel_registration(registration: Registration, by: User | None = None) -> R
         ):
             record_change(conn, registration.id, ChangeKind.CANCELLED, _id_of(by))
         else:
-            raise Conflict("This registration is not active any more.")
+            raise Conflict(_("This registration is not active any more."))
         queue_mail(conn, MailKind.CANCELLED, registration.email, event_id=event_id, registration_id=registration.id)
     return _reloaded(registration)
 
@@ -485,7 +486,7 @@ def approve_registration(registration: Registration, by: User | None = None) -> 
     """Approve a pending registration: confirmed if a seat is free, else waitlisted (or sold out)."""
     event = registration.event
     if registration.status != RegistrationStatus.PENDING_APPROVAL:
-        raise Conflict("Only a registration waiting for approval can be approved.")
+        raise Conflict(_("Only a registration waiting for approval can be approved."))
     with write_transaction() as conn:
         if _take_seat(conn, event.id, registration.ticket_type_id):
             target, kind = RegistrationStatus.CONFIRMED, MailKind.APPROVED
@@ -494,7 +495,7 @@ def approve_registration(registration: Registration, by: User | None = None) -> 
         else:
             raise SoldOut()
         if not _set_status(conn, registration.id, target, RegistrationStatus.PENDING_APPROVAL):
-            raise Conflict("Only a registration waiting for approval can be approved.")
+            raise Conflict(_("Only a registration waiting for approval can be approved."))
         record_change(conn, registration.id, ChangeKind.APPROVED, _id_of(by), and_then=ChangeKind(target.value))
         queue_mail(conn, kind, registration.email, event_id=event.id, registration_id=registration.id)
     return _reloaded(registration)
@@ -503,7 +504,7 @@ def approve_registration(registration: Registration, by: User | None = None) -> 
 def reject_registration(registration: Registration, by: User | None = None) -> Registration:
     with write_transaction() as conn:
         if not _set_status(conn, registration.id, RegistrationStatus.REJECTED, RegistrationStatus.PENDING_APPROVAL):
-            raise Conflict("Only a registration waiting for approval can be rejected.")
+            raise Conflict(_("Only a registration waiting for approval can be rejected."))
         record_change(conn, registration.id, ChangeKind.REJECTED, _id_of(by))
         queue_mail(
             conn, MailKind.REJECTED, registration.email, event_id=registration.event_id, registration_id=registration.id
@@ -583,7 +584,7 @@ def edit_registration(registration: Registration, edit: RegistrationEdit, by: Us
             if new_type is not None and registration.status == RegistrationStatus.CONFIRMED:
                 _promote(conn, registration.event_id)
     except IntegrityError:
-        raise AlreadyRegistered("Another active registration for this event holds this e-mail address.") from None
+        raise AlreadyRegistered(_("Another active registration for this event holds this e-mail address.")) from None
     return _reloaded(registration)
 
 
@@ -613,7 +614,7 @@ def _move_seat(conn: Connection, registration: Registration, old: TicketType, ne
     if registration.status != RegistrationStatus.CONFIRMED:
         return
     if not conn.execute(TAKE_TYPE_SEAT, {"ticket_type_id": new.id}).rowcount:
-        raise SoldOut(f"No seat of {new.name} is left.")
+        raise SoldOut(_("No seat of %(type)s is left.", type=new.name))
     conn.execute(RELEASE_TYPE_SEAT, {"ticket_type_id": old.id})
 
 
@@ -629,9 +630,10 @@ def resend_ticket(registration: Registration, by: User | None = None) -> Registr
     or in review."""
     kind = RESENT_MAIL.get(registration.status)
     if kind is None:
-        raise Conflict(f"This registration is {registration.status.value.replace('_', ' ')}: there is nothing to send.")
+        status = status_label(registration.status)
+        raise Conflict(_("This registration is %(status)s: there is nothing to send.", status=status))
     if not registration.email:
-        raise Conflict("This registration has no e-mail address to send to.")
+        raise Conflict(_("This registration has no e-mail address to send to."))
     with write_transaction() as conn:
         queue_mail(conn, kind, registration.email, event_id=registration.event_id, registration_id=registration.id)
     return registration
@@ -717,12 +719,12 @@ def waitlist_positions(event_id: int, among: Collection[int] | None = None) -> d
 
 def find_by_manage_secret(secret: str) -> Registration:
     if not isinstance(secret, str) or len(secret) != tickets.SECRET_LENGTH:
-        raise NotFound("This ticket link is not valid.")
+        raise NotFound(_("This ticket link is not valid."))
     registration = db.session.scalar(
         select(Registration).where(Registration.manage_hash == tickets.secret_hash(secret.upper()))
     )
     if registration is None:
-        raise NotFound("This ticket link is not valid.")
+        raise NotFound(_("This ticket link is not valid."))
     return registration
 
 
@@ -731,5 +733,5 @@ def find_registration(event: Event, code: str) -> Registration:
         select(Registration).where(Registration.event_id == event.id, Registration.code == code.strip().upper())
     )
     if registration is None:
-        raise NotFound("No such registration.")
+        raise NotFound(_("No such registration."))
     return registration
