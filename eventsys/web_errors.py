@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -22,12 +25,13 @@ HTTP_CODES = {
     500: "internal_error",
 }
 
+# Pages say them in the page's language; the JSON API in English (see http_error).
 MESSAGES = {
-    404: "Nothing is here. Check the address.",
-    405: "This address does not accept that method.",
-    413: "The request body is too large.",
-    429: "Too many requests. Wait a moment and try again.",
-    500: "Something went wrong on our side. Nothing you did; please try again.",
+    404: _l("Nothing is here. Check the address."),
+    405: _l("This address does not accept that method."),
+    413: _l("The request body is too large."),
+    429: _l("Too many requests. Wait a moment and try again."),
+    500: _l("Something went wrong on our side. Nothing you did; please try again."),
 }
 
 
@@ -55,7 +59,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
-        message = "This form has expired or was not sent by this site. Reload the page and try again."
+        message = _("This form has expired or was not sent by this site. Reload the page and try again.")
         return render_template("errors/error.html", status=400, message=message), 400
 
     @app.errorhandler(HTTPException)
@@ -67,9 +71,11 @@ def register(app: Flask) -> None:
             headers["Retry-After"] = retry_after
         if status == 405 and exc.valid_methods:
             headers["Allow"] = ", ".join(exc.valid_methods)
-        message = MESSAGES.get(status) or exc.description or "The request could not be handled."
         if wants_json():
+            with force_locale("en"):
+                message = str(MESSAGES.get(status) or exc.description or "The request could not be handled.")
             return error_response(status, HTTP_CODES.get(status, "error"), message, headers=headers)
+        message = MESSAGES.get(status) or exc.description or _("The request could not be handled.")
         response = app.make_response((render_template("errors/error.html", status=status, message=message), status))
         response.headers.update(headers)
         return response
