@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.conftest import PASSWORD, login, make_user, post_form
+from eventsys.events.models import EventStatus
+from tests.conftest import PASSWORD, login, make_event, make_user, post_form
 from tests.html_pages import page
 
 ZH = {"Accept-Language": "zh-CN"}
@@ -69,6 +70,66 @@ def test_the_english_pages_stay_english(client):
     text = page(client.get("/login")).text()
     assert "Forgot your password?" in text and "Keep me logged in on this device" in text
     assert "忘记" not in text
+
+
+# --- event pages ----------------------------------------------------------------------------------
+
+
+def test_home_and_event_page_in_chinese(client):
+    event = make_event(name="上海开发者大会", capacity=50)
+    in_chinese(client)
+    home = page(client.get("/")).text()
+    assert "即将举行的活动" in home and "上海开发者大会" in home
+    text = page(client.get(f"/events/{event.slug}")).text()
+    assert "门票" in text
+
+
+def test_the_organizers_pages_in_chinese(client):
+    user = make_user()
+    event = make_event(owner=user, status=EventStatus.DRAFT, name="Summit", capacity=40)
+    login(client, user)
+    in_chinese(client)
+    mine = page(client.get("/manage/events")).text()
+    assert "我的活动" in mine and "新建活动" in mine and "草稿" in mine
+    dashboard = client.get(f"/manage/events/{event.slug}")
+    assert html_lang(dashboard) == "zh-CN"
+    text = page(dashboard).text()
+    assert "票种" in text and "添加问题" in text and "发布" in text and "（已占 0）" in text
+    assert "已开放，活动结束时截止" in text
+    confirm = page(client.get(f"/manage/events/{event.slug}/publish")).text()
+    assert "发布“Summit”？" in confirm and "确定发布活动" in confirm
+    published = post_form(client, f"/manage/events/{event.slug}/publish", {}, follow_redirects=True)
+    assert "已发布：活动页面已上线，并显示在首页。" in page(published).text()
+
+
+def test_the_event_form_errors_in_chinese(client):
+    login(client, make_user())
+    in_chinese(client)
+    new = page(client.get("/manage/events/new")).text()
+    assert "新建活动" in new and "时间和地点" in new and "创建活动" in new
+    response = post_form(client, "/manage/events/new", {"name": "x", "slug": "Bad Slug", "timezone": "UTC"})
+    assert response.status_code == 422
+    text = page(response).text()
+    assert "请修改下方标出的字段。" in text
+    assert "请输入日期和时间。" in text and "请使用小写字母、数字和单个连字符。" in text
+
+
+def test_a_ticket_type_flash_in_chinese(client):
+    user = make_user()
+    event = make_event(owner=user)
+    login(client, user)
+    in_chinese(client)
+    response = post_form(client, f"/manage/events/{event.slug}/ticket-types", {"name": "学生票"}, follow_redirects=True)
+    assert "票种“学生票”已添加。" in page(response).text()
+
+
+def test_the_english_event_pages_stay_english(client):
+    user = make_user()
+    event = make_event(owner=user, status=EventStatus.DRAFT, capacity=40)
+    login(client, user)
+    text = page(client.get(f"/manage/events/{event.slug}")).text()
+    assert "open now, closes when the event ends" in text and "(0 taken)" in text and "draft" in text
+    assert "Publish “" in page(client.get(f"/manage/events/{event.slug}/publish")).text()
 
 
 # --- error pages ----------------------------------------------------------------------------------
