@@ -96,6 +96,10 @@ def test_the_organizers_pages_in_chinese(client):
     text = page(dashboard).text()
     assert "票种" in text and "添加问题" in text and "发布" in text and "（已占 0）" in text
     assert "已开放，活动结束时截止" in text
+    post_form(
+        client, f"/manage/events/{event.slug}/questions", {"label": "行业", "kind": "select", "options": "AI\n硬件"}
+    )
+    assert "单选：AI, 硬件" in page(client.get(f"/manage/events/{event.slug}")).text()
     confirm = page(client.get(f"/manage/events/{event.slug}/publish")).text()
     assert "发布“Summit”？" in confirm and "确定发布活动" in confirm
     published = post_form(client, f"/manage/events/{event.slug}/publish", {}, follow_redirects=True)
