@@ -34,6 +34,34 @@ MESSAGES = {
     500: _l("Something went wrong on our side. Nothing you did; please try again."),
 }
 
+# Werkzeug's own descriptions of the other statuses, word for word, so that a page can say them in its
+# language (the English stays Werkzeug's); a description given when raising is shown as it is.
+WERKZEUG_DESCRIPTIONS = {
+    400: _l("The browser (or proxy) sent a request that this server could not understand."),
+    401: _l(
+        "The server could not verify that you are authorized to access the URL requested. You either supplied the"
+        " wrong credentials (e.g. a bad password), or your browser doesn't understand how to supply the credentials"
+        " required."
+    ),
+    403: _l(
+        "You don't have the permission to access the requested resource. It is either read-protected or not"
+        " readable by the server."
+    ),
+    409: _l(
+        "A conflict happened while processing the request. The resource might have been modified while the"
+        " request was being processed."
+    ),
+    415: _l("The server does not support the media type transmitted in the request."),
+    422: _l("The request was well-formed but was unable to be followed due to semantic errors."),
+}
+
+
+def page_description(exc: HTTPException):
+    """What a page says of an HTTP error that has no message of ours: Werkzeug's words, translated."""
+    if exc.code in WERKZEUG_DESCRIPTIONS and exc.description == type(exc).description:
+        return WERKZEUG_DESCRIPTIONS[exc.code]
+    return exc.description
+
 
 def wants_json() -> bool:
     return request.path.startswith("/api/")
@@ -75,7 +103,7 @@ def register(app: Flask) -> None:
             with force_locale("en"):
                 message = str(MESSAGES.get(status) or exc.description or "The request could not be handled.")
             return error_response(status, HTTP_CODES.get(status, "error"), message, headers=headers)
-        message = MESSAGES.get(status) or exc.description or _("The request could not be handled.")
+        message = MESSAGES.get(status) or page_description(exc) or _("The request could not be handled.")
         response = app.make_response((render_template("errors/error.html", status=status, message=message), status))
         response.headers.update(headers)
         return response

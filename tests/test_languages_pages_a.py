@@ -147,3 +147,28 @@ def test_a_missing_page_in_chinese_and_the_api_in_english(client):
     api = client.get("/api/v1/no-such-thing", headers=ZH)
     assert api.status_code == 404
     assert api.get_json()["error"] == {"code": "not_found", "message": "Nothing is here. Check the address."}
+
+
+def test_a_form_without_its_csrf_token_is_refused_in_chinese(client):
+    response = client.post("/login", data={"email": "a@example.org", "password": "x"}, headers=ZH)
+    assert response.status_code == 400 and html_lang(response) == "zh-CN"
+    assert "表单已过期或并非由本站提交。请刷新页面后重试。" in page(response).text()
+
+
+def test_werkzeugs_own_error_words_are_translated_on_pages_only(app, client):
+    from werkzeug.exceptions import Forbidden
+
+    @app.get("/forbidden-for-the-test")
+    def forbidden():
+        raise Forbidden()
+
+    english = page(client.get("/forbidden-for-the-test")).text()
+    assert "You don't have the permission to access the requested resource." in english
+    chinese = client.get("/forbidden-for-the-test", headers=ZH)
+    assert chinese.status_code == 403 and "你无权访问此资源。" in page(chinese).text()
+
+
+def test_venue_and_address_read_with_the_languages_comma(client):
+    event = make_event(venue="国际会议中心", address="上海市浦东新区")
+    assert "国际会议中心，上海市浦东新区" in page(client.get(f"/events/{event.slug}", headers=ZH)).text()
+    assert "国际会议中心, 上海市浦东新区" in page(client.get(f"/events/{event.slug}")).text()
