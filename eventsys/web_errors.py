@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -22,13 +25,42 @@ HTTP_CODES = {
     500: "internal_error",
 }
 
+# Pages say them in the page's language; the JSON API in English (see http_error).
 MESSAGES = {
-    404: "Nothing is here. Check the address.",
-    405: "This address does not accept that method.",
-    413: "The request body is too large.",
-    429: "Too many requests. Wait a moment and try again.",
-    500: "Something went wrong on our side. Nothing you did; please try again.",
+    404: _l("Nothing is here. Check the address."),
+    405: _l("This address does not accept that method."),
+    413: _l("The request body is too large."),
+    429: _l("Too many requests. Wait a moment and try again."),
+    500: _l("Something went wrong on our side. Nothing you did; please try again."),
 }
+
+# Werkzeug's own descriptions of the other statuses, word for word, so that a page can say them in its
+# language (the English stays Werkzeug's); a description given when raising is shown as it is.
+WERKZEUG_DESCRIPTIONS = {
+    400: _l("The browser (or proxy) sent a request that this server could not understand."),
+    401: _l(
+        "The server could not verify that you are authorized to access the URL requested. You either supplied the"
+        " wrong credentials (e.g. a bad password), or your browser doesn't understand how to supply the credentials"
+        " required."
+    ),
+    403: _l(
+        "You don't have the permission to access the requested resource. It is either read-protected or not"
+        " readable by the server."
+    ),
+    409: _l(
+        "A conflict happened while processing the request. The resource might have been modified while the"
+        " request was being processed."
+    ),
+    415: _l("The server does not support the media type transmitted in the request."),
+    422: _l("The request was well-formed but was unable to be followed due to semantic errors."),
+}
+
+
+def page_description(exc: HTTPException):
+    """What a page says of an HTTP error that has no message of ours: Werkzeug's words, translated."""
+    if exc.code in WERKZEUG_DESCRIPTIONS and exc.description == type(exc).description:
+        return WERKZEUG_DESCRIPTIONS[exc.code]
+    return exc.description
 
 
 def wants_json() -> bool:
@@ -55,7 +87,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
-        message = "This form has expired or was not sent by this site. Reload the page and try again."
+        message = _("This form has expired or was not sent by this site. Reload the page and try again.")
         return render_template("errors/error.html", status=400, message=message), 400
 
     @app.errorhandler(HTTPException)
@@ -67,9 +99,11 @@ def register(app: Flask) -> None:
             headers["Retry-After"] = retry_after
         if status == 405 and exc.valid_methods:
             headers["Allow"] = ", ".join(exc.valid_methods)
-        message = MESSAGES.get(status) or exc.description or "The request could not be handled."
         if wants_json():
+            with force_locale("en"):
+                message = str(MESSAGES.get(status) or exc.description or "The request could not be handled.")
             return error_response(status, HTTP_CODES.get(status, "error"), message, headers=headers)
+        message = MESSAGES.get(status) or page_description(exc) or _("The request could not be handled.")
         response = app.make_response((render_template("errors/error.html", status=status, message=message), status))
         response.headers.update(headers)
         return response

@@ -6,6 +6,8 @@ import re
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from eventsys.auth import password_reset, services
@@ -19,7 +21,8 @@ from eventsys.forms import add_field_errors
 auth_bp = Blueprint("auth", __name__)
 
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Log in to see this page."
+login_manager.login_message = _l("Log in to see this page.")
+login_manager.localize_callback = str  # the lazy message, in the page's language, flashed as a plain string
 login_manager.login_message_category = "info"
 login_manager.session_protection = "basic"
 
@@ -65,9 +68,9 @@ def signup():
         else:
             login_user(user)
             if request.args.get("next"):  # e.g. a door-staff invitation opened before having an account
-                flash(f"Welcome, {user.name}.", "success")
+                flash(_("Welcome, %(name)s.", name=user.name), "success")
                 return redirect(_safe_next(request.args.get("next")))
-            flash(f"Welcome, {user.name}. Create your first event.", "success")
+            flash(_("Welcome, %(name)s. Create your first event.", name=user.name), "success")
             return redirect(url_for("manage.new_event"))
     return render_template("auth/signup.html", form=form), 422 if form.errors else 200
 
@@ -92,7 +95,7 @@ def login():
 @auth_bp.post("/logout")
 def logout():
     logout_user()
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("public.home"))
 
 
@@ -109,7 +112,7 @@ def change_password():
             # The session carries the new session version. Pass the user itself, not the proxy, which
             # login_user would store as the request's user and make current_user refer to itself.
             login_user(current_user._get_current_object())
-            flash("Your password is changed. Other devices are logged out and your API tokens revoked.", "success")
+            flash(_("Your password is changed. Other devices are logged out and your API tokens revoked."), "success")
             return redirect(url_for("manage.my_events"))
     return render_template("auth/change_password.html", form=form), 422 if form.errors else 200
 
@@ -129,7 +132,7 @@ def revoke_token(token_id: int):
     if request.method == "GET":
         return render_template("auth/revoke_token.html", token=token)
     services.revoke_token(token.id)
-    flash(f"The token “{token.label}” is revoked.", "success")
+    flash(_("The token “%(label)s” is revoked.", label=token.label), "success")
     return redirect(url_for("auth.tokens"))
 
 
@@ -168,7 +171,8 @@ def reset_password(secret: str):
                 add_field_errors(form, exc)
             else:
                 logout_user()
-                flash("Your password is changed, and every device is logged out. Log in with the new one.", "success")
+                message = _("Your password is changed, and every device is logged out. Log in with the new one.")
+                flash(message, "success")
                 return redirect(url_for("auth.login"))
     except ResetLinkInvalid as exc:
         return _private((render_template("auth/reset_link_invalid.html", message=exc.message), exc.status))

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -17,19 +19,19 @@ from eventsys.events.services import MAX_CAPACITY, SLUG_MAX, EventDetails, Quest
 from eventsys.timeutil import from_local, timezone_names, to_local
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-CAPACITY_HELP = "Leave empty for no limit."
+CAPACITY_HELP = _l("Leave empty for no limit.")
 
 QUESTION_KIND_LABELS = {
-    QuestionKind.TEXT: "Short text",
-    QuestionKind.TEXTAREA: "Long text",
-    QuestionKind.EMAIL: "E-mail address",
-    QuestionKind.PHONE: "Phone number",
-    QuestionKind.NUMBER: "Number",
-    QuestionKind.DATE: "Date",
-    QuestionKind.SELECT: "One choice from a list",
-    QuestionKind.MULTISELECT: "Several choices from a list",
-    QuestionKind.CHECKBOX: "Yes / no checkbox",
-    QuestionKind.COUNTRY: "Country",
+    QuestionKind.TEXT: _l("Short text"),
+    QuestionKind.TEXTAREA: _l("Long text"),
+    QuestionKind.EMAIL: _l("E-mail address"),
+    QuestionKind.PHONE: _l("Phone number"),
+    QuestionKind.NUMBER: _l("Number"),
+    QuestionKind.DATE: _l("Date"),
+    QuestionKind.SELECT: _l("One choice from a list"),
+    QuestionKind.MULTISELECT: _l("Several choices from a list"),
+    QuestionKind.CHECKBOX: _l("Yes / no checkbox"),
+    QuestionKind.COUNTRY: _l("Country"),
 }
 
 
@@ -39,57 +41,63 @@ FIRST_YEAR, LAST_YEAR = 1900, 2999
 def _plausible_year(form: FlaskForm, field: DateTimeLocalField) -> None:
     """Refuse a mistyped year such as 0001 or 9999, which cannot even be converted to UTC."""
     if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
-        raise ValidationError(f"Enter a year from {FIRST_YEAR} to {LAST_YEAR}.")
+        raise ValidationError(_("Enter a year from %(first)d to %(last)d.", first=FIRST_YEAR, last=LAST_YEAR))
 
 
-def _capacity_field(label: str) -> IntegerField:
+def _capacity_field(label) -> IntegerField:
     return IntegerField(
         label,
         validators=[
             Optional(),
-            NumberRange(min=0, max=MAX_CAPACITY, message=f"Enter a number from 0 to {MAX_CAPACITY:,}."),
+            NumberRange(
+                min=0, max=MAX_CAPACITY, message=_l("Enter a number from 0 to %(max)s.", max=f"{MAX_CAPACITY:,}")
+            ),
         ],
         description=CAPACITY_HELP,
     )
 
 
 class EventForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     slug = StringField(
-        "Web address",
+        _l("Web address"),
         validators=[
             Optional(),
             Length(max=SLUG_MAX),
-            Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message="Use lower-case letters, digits and single hyphens."),
+            Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Use lower-case letters, digits and single hyphens.")),
         ],
-        description="The end of the event's address, /events/… Made from the name when left empty.",
+        description=_l("The end of the event's address, /events/… Made from the name when left empty."),
     )
-    tagline = StringField("Tagline", validators=[Optional(), Length(max=300)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=20_000)])
-    venue = StringField("Venue", validators=[Optional(), Length(max=200)])
-    address = StringField("Address", validators=[Optional(), Length(max=500)])
-    timezone = SelectField("Time zone", default="UTC", description="Times below are in this zone.")
+    tagline = StringField(_l("Tagline"), validators=[Optional(), Length(max=300)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20_000)])
+    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=500)])
+    timezone = SelectField(_l("Time zone"), default="UTC", description=_l("Times below are in this zone."))
     starts_at = DateTimeLocalField(
-        "Starts", format=DATETIME_FORMAT, validators=[DataRequired(message="Enter a date and time."), _plausible_year]
+        _l("Starts"),
+        format=DATETIME_FORMAT,
+        validators=[DataRequired(message=_l("Enter a date and time.")), _plausible_year],
     )
     ends_at = DateTimeLocalField(
-        "Ends", format=DATETIME_FORMAT, validators=[DataRequired(message="Enter a date and time."), _plausible_year]
+        _l("Ends"),
+        format=DATETIME_FORMAT,
+        validators=[DataRequired(message=_l("Enter a date and time.")), _plausible_year],
     )
-    capacity = _capacity_field("Capacity (seats)")
+    capacity = _capacity_field(_l("Capacity (seats)"))
     registration_opens_at = DateTimeLocalField(
-        "Registration opens",
+        _l("Registration opens"),
         format=DATETIME_FORMAT,
         validators=[Optional(), _plausible_year],
-        description="Empty: open now.",
+        description=_l("Empty: open now."),
     )
     registration_closes_at = DateTimeLocalField(
-        "Registration closes",
+        _l("Registration closes"),
         format=DATETIME_FORMAT,
         validators=[Optional(), _plausible_year],
-        description="Empty: when the event ends.",
+        description=_l("Empty: when the event ends."),
     )
-    requires_approval = BooleanField("Registrations need my approval")
-    waitlist = BooleanField("Keep a waiting list when full", default=True)
+    requires_approval = BooleanField(_l("Registrations need my approval"))
+    waitlist = BooleanField(_l("Keep a waiting list when full"), default=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -130,22 +138,22 @@ class EventForm(FlaskForm):
 
 
 class TicketTypeForm(FlaskForm):
-    name = StringField("Ticket type", validators=[DataRequired(), Length(max=120)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
-    capacity = _capacity_field("Seats of this type")
+    name = StringField(_l("Ticket type"), validators=[DataRequired(), Length(max=120)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    capacity = _capacity_field(_l("Seats of this type"))
 
 
 class QuestionForm(FlaskForm):
-    label = StringField("Question", validators=[DataRequired(), Length(max=300)])
+    label = StringField(_l("Question"), validators=[DataRequired(), Length(max=300)])
     kind = SelectField(
-        "Kind of answer", choices=[SelectChoice(k.value, label) for k, label in QUESTION_KIND_LABELS.items()]
+        _l("Kind of answer"), choices=[SelectChoice(k.value, label) for k, label in QUESTION_KIND_LABELS.items()]
     )
     options = TextAreaField(
-        "Options", validators=[Optional(), Length(max=40_000)], description="For lists: one option per line."
+        _l("Options"), validators=[Optional(), Length(max=40_000)], description=_l("For lists: one option per line.")
     )
-    required = BooleanField("An answer is required")
-    help_text = StringField("Help text", validators=[Optional(), Length(max=500)])
-    on_badge = BooleanField("Print the answer on the name badge")
+    required = BooleanField(_l("An answer is required"))
+    help_text = StringField(_l("Help text"), validators=[Optional(), Length(max=500)])
+    on_badge = BooleanField(_l("Print the answer on the name badge"))
 
     def details(self) -> QuestionDetails:
         return QuestionDetails(

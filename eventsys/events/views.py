@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
@@ -68,7 +70,10 @@ def new_event():
         except ValidationFailed as exc:
             add_field_errors(form, exc)
         else:
-            flash(f"“{event.name}” is created as a draft. Add ticket types and questions, then publish it.", "success")
+            message = _(
+                "“%(name)s” is created as a draft. Add ticket types and questions, then publish it.", name=event.name
+            )
+            flash(message, "success")
             return redirect(url_for("manage.event_dashboard", slug=event.slug))
     return render_template("events/event_form.html", form=form, event=None), _status(form)
 
@@ -104,15 +109,15 @@ def edit_event(slug: str):
             db.session.rollback()
             add_field_errors(form, exc, fallback_field="capacity")
         else:
-            flash("Changes saved.", "success")
+            flash(_("Changes saved."), "success")
             return redirect(url_for("manage.event_dashboard", slug=event.slug))
     return render_template("events/event_form.html", form=form, event=event), _status(form)
 
 
 STATUS_ACTIONS = {
-    "publish": (EventStatus.PUBLISHED, "Published: the event page is live and listed on the home page."),
-    "unpublish": (EventStatus.DRAFT, "Unpublished: the event is a draft again, visible only to you."),
-    "cancel": (EventStatus.CANCELLED, "The event is cancelled. Its page says so."),
+    "publish": (EventStatus.PUBLISHED, _l("Published: the event page is live and listed on the home page.")),
+    "unpublish": (EventStatus.DRAFT, _l("Unpublished: the event is a draft again, visible only to you.")),
+    "cancel": (EventStatus.CANCELLED, _l("The event is cancelled. Its page says so.")),
 }
 
 
@@ -127,7 +132,7 @@ def change_status(slug: str, action: str):
     except DomainError as exc:
         flash(exc.message, "error")
     else:
-        flash(message, "success")
+        flash(str(message), "success")  # the lazy text, said now: the session keeps strings
     return redirect(url_for("manage.event_dashboard", slug=event.slug))
 
 
@@ -144,7 +149,7 @@ def add_ticket_type(slug: str):
         except ValidationFailed as exc:
             add_field_errors(form, exc)
         else:
-            flash(f"Ticket type “{form.name.data.strip()}” added.", "success")
+            flash(_("Ticket type “%(name)s” added.", name=form.name.data.strip()), "success")
             return redirect(url_for("manage.event_dashboard", slug=slug, _anchor="ticket-types"))
     return _dashboard(event, ticket_type_form=form, status=422)
 
@@ -161,7 +166,7 @@ def edit_ticket_type(slug: str, ticket_type_id: int):
             db.session.rollback()
             add_field_errors(form, exc, fallback_field="capacity")
         else:
-            flash("Ticket type saved.", "success")
+            flash(_("Ticket type saved."), "success")
             return redirect(url_for("manage.event_dashboard", slug=slug, _anchor="ticket-types"))
     return render_template("events/ticket_type_form.html", event=event, ticket_type=ticket_type, form=form), _status(
         form
@@ -180,7 +185,7 @@ def delete_ticket_type(slug: str, ticket_type_id: int):
     except DomainError as exc:
         flash(exc.message, "error")
     else:
-        flash("Ticket type deleted.", "success")
+        flash(_("Ticket type deleted."), "success")
     return redirect(url_for("manage.event_dashboard", slug=slug, _anchor="ticket-types"))
 
 
@@ -197,7 +202,7 @@ def add_question(slug: str):
         except ValidationFailed as exc:
             add_field_errors(form, exc)
         else:
-            flash("Question added.", "success")
+            flash(_("Question added."), "success")
             return redirect(url_for("manage.event_dashboard", slug=slug, _anchor="questions"))
     return _dashboard(event, question_form=form, status=422)
 
@@ -218,7 +223,7 @@ def edit_question(slug: str, question_id: int):
         except ValidationFailed as exc:
             add_field_errors(form, exc)
         else:
-            flash("Question saved.", "success")
+            flash(_("Question saved."), "success")
             return redirect(url_for("manage.event_dashboard", slug=slug, _anchor="questions"))
     return render_template("events/question_form.html", event=event, question=question, form=form), _status(form)
 
@@ -229,7 +234,7 @@ def question_action(slug: str, question_id: int, action: str):
     question = services.find_question(event, question_id)
     if action == "delete":
         services.delete_question(question)
-        flash("Question deleted.", "success")
+        flash(_("Question deleted."), "success")
     else:
         services.move_question(question, -1 if action == "up" else 1)
     return redirect(
