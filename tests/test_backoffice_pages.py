@@ -323,7 +323,7 @@ def test_adding_someone_with_a_bad_form_keeps_what_was_typed(organizer, event, c
     )
     assert response.status_code == 422
     doc = page(response)
-    assert doc.error("name") == "Enter a name."
+    assert doc.error("name") == "Enter their name."
     assert doc.error("email") and doc.value("email") == "not-an-address"
     assert doc.error(f"q_{company.id}")  # every problem on the first submit
 

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from eventsys.events.models import QuestionKind
+from eventsys.events.services import QuestionDetails, add_question, update_ticket_type
 from tests.conftest import make_event
 from tests.html_pages import page
 from tests.registration_helpers import YEAR
@@ -72,3 +74,29 @@ def test_dates_read_as_in_the_language_in_the_events_time_zone(client):
     assert f"{YEAR}年6月18日 周{weekday} 09:00" in chinese
     english = page(client.get(f"/events/{event.slug}?lang=en")).text()
     assert f"18 Jun {YEAR}, 09:00" in english
+
+
+def test_visitors_read_the_events_own_texts_in_their_language_field_by_field(client):
+    event = make_event(
+        name="TECOM Conf Hangzhou",
+        tagline="A day for founders",
+        description="Doors at 9",
+        translations={"zh-CN": {"name": "TECOM 杭州创业者大会", "description": "九点开门\n\n- 人工智能\n- 硬件"}},
+    )
+    add_question(
+        event,
+        QuestionDetails(
+            "Your role",
+            QuestionKind.SELECT,
+            options=["Founder", "Investor"],
+            translations={"zh-CN": {"label": "你的角色", "options": ["创始人", "投资人"]}},
+        ),
+    )
+    update_ticket_type(event.ticket_types[0], "General admission", None, translations={"zh-CN": {"name": "普通票"}})
+    chinese = page(client.get(f"/events/{event.slug}?lang=zh-CN"))
+    text = chinese.text()
+    assert "TECOM 杭州创业者大会" in text and "A day for founders" in text  # no Chinese tagline: the original
+    assert "<li>人工智能</li>" in chinese.html and "普通票" in text and "你的角色" in text
+    assert '<option value="Founder">创始人</option>' in chinese.html  # the answer stored stays the original
+    english = page(client.get(f"/events/{event.slug}?lang=en")).text()
+    assert "TECOM Conf Hangzhou" in english and "Doors at 9" in english and "Your role" in english

@@ -51,7 +51,7 @@ def test_the_back_office_list_and_a_bulk_action_in_chinese(organizer, event):
     listing = organizer.get(base, headers=ZH)
     assert html_lang(listing) == "zh-CN"
     doc = page(listing)
-    assert "<h1>报名 " in doc.html and "手动添加参会者" in doc.text()
+    assert "<h1>报名名单 " in doc.html and "手动添加参会者" in doc.text()
     assert "全部" in doc.text() and "待审核" in doc.text()  # tabs
     assert '<span class="badge badge-confirmed">已确认</span>' in doc.html  # a status, through its label
     assert '<button type="submit" class="button primary">显示</button>' in doc.html
@@ -89,7 +89,7 @@ def test_door_access_and_the_door_page_in_chinese(organizer, event):
 
     refused = post_form(organizer, f"/manage/events/{event.slug}/door-links", {"label": ""}, headers=ZH)
     assert refused.status_code == 422
-    assert page(refused).error("label") == "请为入口命名，例如“北门”。"
+    assert page(refused).error("label") == "请填写入口名称，例如“北门”。"
 
     invited = post_form(
         organizer, f"/manage/events/{event.slug}/door-staff", {"email": "li.na@example.org"}, headers=ZH

@@ -21,7 +21,7 @@ from eventsys.registration.services import RegistrationEdit, RegistrationRequest
 
 
 class AttendeeForm(RegistrationForm):
-    name = StringField(_l("Name"), validators=[DataRequired(message=_l("Enter a name.")), Length(max=200)])
+    name = StringField(_l("Name"), validators=[DataRequired(message=_l("Enter their name.")), Length(max=200)])
     email = EmailField(
         _l("E-mail address"),
         validators=[Optional(), Length(max=254)],

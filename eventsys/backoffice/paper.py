@@ -236,7 +236,7 @@ def _badge_name(pdf: Paper, name: str, x: float, y: float, width: float) -> None
 
 # --- the door list ----------------------------------------------------------------------------
 
-DOOR_COLUMNS = (("", 9.0), (_l("Name"), 83.0), (_l("Code"), 27.0), (_l("Ticket type"), 61.0))
+DOOR_COLUMNS = (("", 9.0), (_l("Full name"), 83.0), (_l("Code"), 27.0), (_l("Ticket type"), 61.0))
 DOOR_MARGIN = 15.0
 DOOR_ROW = 8.0
 

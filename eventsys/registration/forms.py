@@ -73,17 +73,25 @@ class RegistrationForm(FlaskForm):
 def _ticket_label(ticket_type: TicketType, waitlist: bool) -> str:
     remaining = ticket_type.remaining
     if remaining is None:
-        return ticket_type.name
+        return ticket_type.translated("name")
     if remaining == 0:
         if waitlist:
-            return _("%(name)s (full, waiting list)", name=ticket_type.name)
-        return _("%(name)s (full)", name=ticket_type.name)
-    return _("%(name)s (%(num)d left)", name=ticket_type.name, num=remaining)
+            return _("%(name)s (full, waiting list)", name=ticket_type.translated("name"))
+        return _("%(name)s (full)", name=ticket_type.translated("name"))
+    return _("%(name)s (%(num)d left)", name=ticket_type.translated("name"), num=remaining)
+
+
+def _option_choices(question: Question) -> list[SelectChoice]:
+    """The options as the visitor reads them; the value sent and stored stays the original's."""
+    shown = question.translated("options")
+    if len(shown) != len(question.options):
+        shown = question.options
+    return [SelectChoice(original, label) for original, label in zip(question.options, shown, strict=True)]
 
 
 def _question_field(question: Question) -> Field:
     validators: list = [MarkedRequired()] if question.required else [Optional()]
-    options = {"label": question.label, "description": question.help_text}
+    options = {"label": question.translated("label"), "description": question.translated("help_text")}
     kind = question.kind
     if kind == QuestionKind.TEXTAREA:
         return TextAreaField(validators=[*validators, Length(max=5000)], **options)
@@ -96,10 +104,10 @@ def _question_field(question: Question) -> Field:
     if kind == QuestionKind.DATE:
         return DateField(validators=[Optional()], **options)
     if kind == QuestionKind.SELECT:
-        choices = [SelectChoice("", _("Choose…")), *[SelectChoice(o) for o in question.options]]
+        choices = [SelectChoice("", _("Choose…")), *_option_choices(question)]
         return SelectField(choices=choices, validate_choice=False, validators=validators, **options)
     if kind == QuestionKind.MULTISELECT:
-        return CheckboxList(choices=[SelectChoice(o) for o in question.options], validate_choice=False, **options)
+        return CheckboxList(choices=_option_choices(question), validate_choice=False, **options)
     if kind == QuestionKind.CHECKBOX:
         return BooleanField(validators=validators, **options)
     if kind == QuestionKind.COUNTRY:
