@@ -34,7 +34,7 @@ from eventsys.registration.models import Registration
 from eventsys.registration.serializers import answers_json
 from eventsys.registration.services import BULK_ACTIONS, MAX_BULK, ByHand
 from eventsys.registration.views import MAIL_KIND_LABELS
-from eventsys.text import as_single_line
+from eventsys.text import as_single_line, status_label
 
 backoffice_bp = Blueprint("backoffice", __name__, url_prefix="/manage/events")
 
@@ -104,25 +104,6 @@ HISTORY_LABELS = {
     "checked_out": _l("Checked out"),
     "checkin_undone": _l("Check-in undone"),
 }
-# A registration's status as people read it (the value stays English in the data and the API).
-STATUS_LABELS = {
-    "confirmed": _l("confirmed"),
-    "waitlisted": _l("waitlisted"),
-    "pending_approval": _l("pending approval"),
-    "rejected": _l("rejected"),
-    "cancelled": _l("cancelled"),
-}
-# The list's tabs by key (registration/listing.py names them in English).
-TAB_LABELS = {
-    "all": _l("All"),
-    "confirmed": _l("Confirmed"),
-    "checked_in": _l("Checked in"),
-    "not_checked_in": _l("Not checked in"),
-    "waitlisted": _l("Waitlist"),
-    "pending_approval": _l("Pending approval"),
-    "cancelled": _l("Cancelled"),
-    "rejected": _l("Rejected"),
-}
 # The names of the list's filter fields, for their problems shown above the list.
 FILTER_FIELD_LABELS = {"q": _l("Search"), "status": _l("Status"), "checked_in": _l("Checked in"), "sort": _l("Order")}
 
@@ -137,8 +118,7 @@ def labels() -> dict[str, Any]:
         "action_texts": ACTION_TEXTS,
         "bulk_done": BULK_DONE,
         "history_labels": HISTORY_LABELS,
-        "status_labels": STATUS_LABELS,
-        "tab_labels": TAB_LABELS,
+        "status_label": status_label,
         "filter_field_labels": FILTER_FIELD_LABELS,
         "mail_kind_labels": MAIL_KIND_LABELS,
 
@@ -397,7 +377,7 @@ def add_by_hand(slug: str):
                 db.session.rollback()
                 form.form_errors.append(exc.message)
             else:
-                status = STATUS_LABELS.get(added.status.value, added.status.value.replace("_", " "))
+                status = status_label(added.status)
                 flash(_("%(name)s is added: %(status)s.", name=added.name, status=status), "success")
 
                 return redirect(url_for("backoffice.registration", slug=slug, code=added.code))
