@@ -54,8 +54,18 @@ EVENT_ZH = {
     "zh_venue": "硅谷国际中心",
     "zh_address": "杭州市西湖区",
 }
-QUESTION = {"label": "Which track?", "options": ["Founders", "Investors", "Community"]}
-QUESTION_ZH = {"label": "你想参加哪个分论坛？", "options": ["创业者", "投资人", "社区"]}
+TICKET_TYPE = {"name": "Founder pass", "description": "For founders of a company up to five years old."}
+TICKET_TYPE_ZH = {"zh_name": "创业者通票", "zh_description": "适用于成立五年以内公司的创始人。"}
+QUESTION = {
+    "label": "Which track?",
+    "options": "Founders\nInvestors\nCommunity",
+    "help_text": "Pick the one you will spend most time in.",
+}
+QUESTION_ZH = {
+    "zh_label": "你想参加哪个分论坛？",
+    "zh_options": "创业者\n投资人\n社区",
+    "zh_help_text": "选择你停留时间最长的那个。",
+}
 
 
 @pytest.fixture
@@ -78,6 +88,15 @@ def snap(page: Page, folder: Path, name: str) -> None:
     scrolls a focused field back into view, and the next click would land beside its target."""
     page.evaluate("document.activeElement && document.activeElement.blur()")
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+def type_over(page: Page, selector: str, text: str) -> None:
+    """Type ``text`` over what a field holds: a text box's words, or a select's choice (typing picks it)."""
+    field = page.locator(selector)
+    field.focus()
+    field.press("ControlOrMeta+a")
+    field.press_sequentially(text)
+    field.press("Tab")
 
 
 def type_into(page: Page, selector: str, text: str) -> None:
@@ -134,22 +153,32 @@ def test_an_event_in_chinese_from_its_creation_to_the_door(app, mailing_server, 
 
     for name, text in {**EVENT, **EVENT_ZH}.items():
         type_into(desk, f"#{name}", text)
-    desk.select_option("#timezone", "Asia/Shanghai")
+    type_over(desk, "#timezone", "Asia/Shanghai")
     desk.fill("#starts_at", "2030-06-18T18:30")
     desk.fill("#ends_at", "2030-06-18T22:00")
     type_into(desk, "#capacity", "120")
     snap(desk, shots, "02-organizer-new-event-1280")
     desk.get_by_role("button", name="Create event").click()
     expect(desk.locator(".flashes")).to_contain_text(f"“{EVENT['name']}” is created as a draft.")
+    expect(desk.locator("main")).to_contain_text("18:30 – 22:00 (Asia/Shanghai)")
     slug = desk.url.rstrip("/").rsplit("/", 1)[-1]
+
+    # A ticket type of its own, 50 seats, in Chinese too.
+    desk.get_by_text("Add a ticket type").click()
+    for name, text in {**TICKET_TYPE, **TICKET_TYPE_ZH}.items():
+        type_into(desk, f"#{name}", text)
+    type_into(desk, "#capacity", "50")
+    desk.get_by_role("button", name="Add ticket type").click()
+    expect(desk.locator(".flashes")).to_contain_text(f"Ticket type “{TICKET_TYPE['name']}” added.")
 
     # A question for everyone, a choice from a list, in Chinese too.
     desk.get_by_text("Add a question").click()
     type_into(desk, "#label", QUESTION["label"])
     desk.select_option("#kind", label="One choice from a list")
-    type_into(desk, "#options", "\n".join(QUESTION["options"]))
-    type_into(desk, "#zh_label", QUESTION_ZH["label"])
-    type_into(desk, "#zh_options", "\n".join(QUESTION_ZH["options"]))
+    for name in ("options", "help_text"):
+        type_into(desk, f"#{name}", QUESTION[name])
+    for name, text in QUESTION_ZH.items():
+        type_into(desk, f"#{name}", text)
     desk.get_by_label("An answer is required").check()
     snap(desk, shots, "03-organizer-question-1280")
     desk.get_by_role("button", name="Add question").click()
@@ -184,8 +213,10 @@ def test_an_event_in_chinese_from_its_creation_to_the_door(app, mailing_server, 
 
     type_into(phone, "#name", ATTENDEE["name"])
     type_into(phone, "#email", ATTENDEE["email"])
-    track = phone.get_by_label(QUESTION_ZH["label"])
-    expect(track.locator("option")).to_have_text(["请选择…", *QUESTION_ZH["options"]])
+    phone.get_by_label(f"{TICKET_TYPE_ZH['zh_name']}（剩余 50 张）").check()
+    track = phone.get_by_label(QUESTION_ZH["zh_label"])
+    expect(track.locator("option")).to_have_text(["请选择…", *QUESTION_ZH["zh_options"].split("\n")])
+    expect(phone.locator(f"#{track.get_attribute('aria-describedby')}")).to_have_text(QUESTION_ZH["zh_help_text"])
     track.select_option(label="投资人")
     snap(phone, shots, "07-attendee-form-filled-390")
     phone.get_by_role("button", name="报名").click()
@@ -193,7 +224,9 @@ def test_an_event_in_chinese_from_its_creation_to_the_door(app, mailing_server, 
     # The ticket page: the Chinese name, confirmed, and a QR that reads back as the ticket's payload.
     expect(phone.locator(".eyebrow")).to_have_text("我的报名")
     expect(phone.get_by_role("heading", level=1)).to_have_text(EVENT_ZH["zh_name"])
-    expect(phone.locator(".status")).to_have_text("已确认")
+    facts = phone.locator(".facts")
+    expect(facts.locator("dt")).to_have_text(["姓名", "票种", "状态"])
+    expect(facts.locator("dd")).to_have_text([ATTENDEE["name"], TICKET_TYPE_ZH["zh_name"], "已确认"])
     qr = phone.get_by_role("img", name=f"{ATTENDEE['name']} 的门票二维码")
     expect(qr).to_be_visible()
     snap(phone, shots, "08-attendee-ticket-390")
@@ -213,6 +246,7 @@ def test_an_event_in_chinese_from_its_creation_to_the_door(app, mailing_server, 
     body = text.get_content()
     assert f"{ATTENDEE['name']}，你好：" in body
     assert f"你已成功报名 {EVENT_ZH['zh_name']}。入场时请出示门票上的二维码。" in body
+    assert f"票种：{TICKET_TYPE_ZH['zh_name']}" in body
     assert EVENT_ZH["zh_venue"] in body and EVENT["name"] not in body
     [mailed_qr] = [part for part in mail.walk() if part.get_content_type() == "image/png"]
     assert decoded(mailed_qr.get_content()) == payload
