@@ -255,6 +255,7 @@ def test_an_event_in_chinese_from_its_creation_to_the_door(app, mailing_server, 
     desk.goto(f"{url}/manage/events/{slug}")
     checked_in = desk.locator("#checkin-stats [data-stat=checked_in]")
     expect(checked_in).to_have_text("0")
+    expect(desk.locator("#arrivals-caption")).to_contain_text("Nobody has arrived yet.")
 
     # --- The North door's phone: the door link, then the camera sees the ticket as the attendee's phone shows it.
     camera = still_video(Image.open(io.BytesIO(shown_qr)), tmp_path / "ticket.y4m")
@@ -273,5 +274,7 @@ def test_an_event_in_chinese_from_its_creation_to_the_door(app, mailing_server, 
     # --- The organizer's dashboard counts the check-in on its own (its live numbers).
     expect(checked_in).to_have_text("1", timeout=LIVE_STATS_TIMEOUT)
     expect(desk.locator("#by-gate")).to_contain_text("North door")
+    expect(desk.locator("#arrivals-caption")).to_contain_text("busiest: 1 people.")
+    expect(desk.locator("#arrivals-caption")).not_to_contain_text("Nobody has arrived yet.")
     snap(desk, shots, "10-organizer-dashboard-1280")
     assert errors == [], "uncaught errors in the pages' scripts"
