@@ -10,6 +10,7 @@ own; the test prints where.
 
 from __future__ import annotations
 
+import base64
 import io
 import os
 import re
@@ -250,6 +251,12 @@ def test_an_event_in_chinese_from_its_creation_to_the_door(app, mailing_server, 
     assert EVENT_ZH["zh_venue"] in body and EVENT["name"] not in body
     [mailed_qr] = [part for part in mail.walk() if part.get_content_type() == "image/png"]
     assert decoded(mailed_qr.get_content()) == payload
+    inline_qr = f"data:image/png;base64,{base64.b64encode(mailed_qr.get_content()).decode()}"
+    html = mail.get_body(preferencelist=("html",)).get_content().replace("cid:ticket-qr", inline_qr)
+    reader = attendee.new_page()
+    reader.set_content(html)  # the HTML part as a phone's mail app shows it
+    expect(reader.locator("body")).to_contain_text(f"你已成功报名 {EVENT_ZH['zh_name']}")
+    snap(reader, shots, "09-attendee-mail-390")
 
     # The organizer keeps the event's dashboard open: nobody is in yet.
     desk.goto(f"{url}/manage/events/{slug}")
@@ -269,12 +276,12 @@ def test_an_event_in_chinese_from_its_creation_to_the_door(app, mailing_server, 
     expect(verdict).to_have_class(re.compile(r"\bverdict-ok\b"))
     expect(verdict).to_contain_text(f"欢迎，{ATTENDEE['name']}")
     expect(door.locator("#count-in")).to_have_text("1")
-    snap(door, shots, "09-door-verdict-390")
+    snap(door, shots, "10-door-verdict-390")
 
     # --- The organizer's dashboard counts the check-in on its own (its live numbers).
     expect(checked_in).to_have_text("1", timeout=LIVE_STATS_TIMEOUT)
     expect(desk.locator("#by-gate")).to_contain_text("North door")
     expect(desk.locator("#arrivals-caption")).to_contain_text("busiest: 1 people.")
     expect(desk.locator("#arrivals-caption")).not_to_contain_text("Nobody has arrived yet.")
-    snap(desk, shots, "10-organizer-dashboard-1280")
+    snap(desk, shots, "11-organizer-dashboard-1280")
     assert errors == [], "uncaught errors in the pages' scripts"
