@@ -3,6 +3,7 @@ translatable text, read back by visitors in Chinese, falling back field by field
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from eventsys.events.models import Event
@@ -55,6 +56,7 @@ def test_an_event_created_with_chinese_texts_shows_them_to_chinese_readers_only(
     assert "ITC Guigu International Center" in english and "杭州" not in english
 
 
+@pytest.mark.both_databases
 def test_editing_shows_the_chinese_texts_and_an_emptied_one_falls_back_to_the_original(client):
     signed_in_organizer(client)
     post_form(client, "/manage/events/new", event_form(**CHINESE_EVENT))
