@@ -145,7 +145,9 @@ def add_ticket_type(slug: str):
     form = TicketTypeForm()
     if form.validate_on_submit():
         try:
-            services.add_ticket_type(event, form.name.data, form.capacity.data, form.description.data or "")
+            services.add_ticket_type(
+                event, form.name.data, form.capacity.data, form.description.data or "", form.translations()
+            )
         except ValidationFailed as exc:
             add_field_errors(form, exc)
         else:
@@ -159,9 +161,13 @@ def edit_ticket_type(slug: str, ticket_type_id: int):
     event = _managed(slug)
     ticket_type = services.find_ticket_type(event, ticket_type_id)
     form = TicketTypeForm(obj=ticket_type if request.method == "GET" else None)
-    if form.validate_on_submit():
+    if request.method == "GET":
+        form.fill_translations(ticket_type)
+    elif form.validate_on_submit():
         try:
-            services.update_ticket_type(ticket_type, form.name.data, form.capacity.data, form.description.data or "")
+            services.update_ticket_type(
+                ticket_type, form.name.data, form.capacity.data, form.description.data or "", form.translations()
+            )
         except DomainError as exc:
             db.session.rollback()
             add_field_errors(form, exc, fallback_field="capacity")
@@ -213,10 +219,7 @@ def edit_question(slug: str, question_id: int):
     question = services.find_question(event, question_id)
     form = QuestionForm()
     if request.method == "GET":
-        form.label.data, form.kind.data = question.label, question.kind.value
-        form.required.data, form.help_text.data = question.required, question.help_text
-        form.on_badge.data = question.on_badge
-        form.options.data = "\n".join(question.options or [])
+        form.fill_from(question)
     elif form.validate_on_submit():
         try:
             services.update_question(question, form.details())
