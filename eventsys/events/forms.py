@@ -73,7 +73,11 @@ class EventForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20_000)])
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=500)])
-    timezone = TimezoneField(_l("Time zone"), default=DEFAULT_TIMEZONE, description=_l("Times below are in this zone."))
+    timezone = TimezoneField(
+        _l("Time zone"),
+        default=DEFAULT_TIMEZONE,
+        description=_l("Times below are in this zone. Type a city to search, e.g. Shanghai."),
+    )
     starts_at = DateTimeLocalField(
         _l("Starts"),
         format=DATETIME_FORMAT,
