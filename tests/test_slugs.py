@@ -60,6 +60,7 @@ def test_a_latin_name_may_stay_long():
     assert slug == "international-founders-and-investors-summer-meetup-in-hangzhou"
 
 
+@pytest.mark.both_databases
 def test_a_new_event_named_in_chinese_gets_the_short_address_and_a_suffix_when_taken(app):
     first = make_event(name="杭州创业者大会")
     second = make_event(name="杭州创业者大会")
