@@ -20,8 +20,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from eventsys.events.models import Event, Question, QuestionKind, Translated
 from eventsys.events.services import MAX_CAPACITY, SLUG_MAX, EventDetails, QuestionDetails
 from eventsys.events.translations import EVENT_TEXTS, QUESTION_TEXTS, TICKET_TYPE_TEXTS, Translations
-from eventsys.forms import translation_field
-from eventsys.timeutil import from_local, timezone_names, to_local
+from eventsys.forms import TimezoneField, translation_field
+from eventsys.timeutil import DEFAULT_TIMEZONE, from_local, to_local
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 CAPACITY_HELP = _l("Leave empty for no limit.")
@@ -131,7 +131,11 @@ class EventForm(ChineseTexts):
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20_000)])
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=500)])
-    timezone = SelectField(_l("Time zone"), default="UTC", description=_l("Times below are in this zone."))
+    timezone = TimezoneField(
+        _l("Time zone"),
+        default=DEFAULT_TIMEZONE,
+        description=_l("Times below are in this zone. Type a city to search, e.g. Shanghai."),
+    )
     starts_at = DateTimeLocalField(
         _l("Starts"),
         format=DATETIME_FORMAT,
@@ -157,10 +161,6 @@ class EventForm(ChineseTexts):
     )
     requires_approval = BooleanField(_l("Registrations need my approval"))
     waitlist = BooleanField(_l("Keep a waiting list when full"), default=True)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.timezone.choices = [SelectChoice(name, name.replace("_", " ")) for name in timezone_names()]
 
     def fill_from(self, event: Event) -> None:
         details = EventDetails.of(event)

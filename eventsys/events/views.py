@@ -17,6 +17,7 @@ from eventsys.events.models import Event, EventStatus
 from eventsys.extensions import db
 from eventsys.forms import add_field_errors
 from eventsys.registration.views import render_event_page
+from eventsys.urls import public_url
 
 public_bp = Blueprint("public", __name__)
 manage_bp = Blueprint("manage", __name__, url_prefix="/manage")
@@ -61,6 +62,18 @@ def _status(form) -> int:
     return 422 if form.errors else 200
 
 
+def _event_form_page(form: EventForm, event: Event | None):
+    """The new or edit event page; the slug field's help names the address the event will have."""
+    slug = form.slug.data if form.slug.data and not form.slug.errors else None
+    if slug or event:
+        address = public_url("public.event_page", slug=slug or event.slug)
+        form.slug.description = _("The event's address: %(address)s", address=address)
+    elif (form.name.data or "").strip():
+        address = public_url("public.event_page", slug=services.unique_slug_from(form.name.data))
+        form.slug.description = _("Left empty, the address is made from the name: %(address)s", address=address)
+    return render_template("events/event_form.html", form=form, event=event), _status(form)
+
+
 @manage_bp.route("/events/new", methods=["GET", "POST"])
 def new_event():
     form = EventForm()
@@ -75,7 +88,9 @@ def new_event():
             )
             flash(message, "success")
             return redirect(url_for("manage.event_dashboard", slug=event.slug))
-    return render_template("events/event_form.html", form=form, event=None), _status(form)
+    if not form.is_submitted():  # a new event's zone: the organizer's browser's (static/js/forms.js)
+        form.timezone.render_kw = {"data-browser-default": True}
+    return _event_form_page(form, None)
 
 
 @manage_bp.get("/events/<slug>")
@@ -111,7 +126,7 @@ def edit_event(slug: str):
         else:
             flash(_("Changes saved."), "success")
             return redirect(url_for("manage.event_dashboard", slug=event.slug))
-    return render_template("events/event_form.html", form=form, event=event), _status(form)
+    return _event_form_page(form, event)
 
 
 STATUS_ACTIONS = {
