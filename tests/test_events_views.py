@@ -717,7 +717,8 @@ def test_adding_questions_of_each_kind(client):
     dashboard = client.get(f"/manage/events/{event.slug}")
     assert question_labels(dashboard) == [d["label"] for d in typed]
     text = page(dashboard).text()
-    assert "select: Founder, Investor, Student" in text and "multiselect: AI, Hardware" in text
+    assert "One choice from a list: Founder, Investor, Student" in text
+    assert "Several choices from a list: AI, Hardware" in text
     questions = reload(event).questions
     assert [q.kind for q in questions] == [QuestionKind(d["kind"]) for d in typed]
     assert questions[0].required and questions[0].help_text == "Where you work."

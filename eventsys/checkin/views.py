@@ -7,7 +7,7 @@ the address bar at once and revoking it ends every browser signed in with it.
 from __future__ import annotations
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
-from flask_babel import get_translations
+from flask_babel import get_translations, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -388,11 +388,11 @@ def arrivals_summary(arrivals: list[dict]) -> str:
     if not arrivals:
         return _("Nobody has arrived yet.")
     busiest = max(bucket["count"] for bucket in arrivals)
-    return _(
-        "%(periods)s five-minute periods with arrivals; busiest: %(busiest)s people.",
-        periods=len(arrivals),
-        busiest=busiest,
+    periods = ngettext(
+        "Arrivals in %(num)d five-minute period", "Arrivals in %(num)d five-minute periods", len(arrivals)
     )
+    most = ngettext("the busiest had %(num)d person.", "the busiest had %(num)d people.", busiest)
+    return _("%(periods)s; %(busiest)s", periods=periods, busiest=most)
 
 
 @door_bp.get("/manage/events/<slug>/checkins/stats.json")

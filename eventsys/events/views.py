@@ -12,15 +12,25 @@ from eventsys.checkin.numbers import checkin_stats
 from eventsys.checkin.services import EventAtDoor
 from eventsys.errors import DomainError, ValidationFailed
 from eventsys.events import services
-from eventsys.events.forms import EventForm, QuestionForm, TicketTypeForm
-from eventsys.events.models import Event, EventStatus
+from eventsys.events.forms import QUESTION_KIND_LABELS, EventForm, QuestionForm, TicketTypeForm
+from eventsys.events.models import Event, EventStatus, QuestionKind
 from eventsys.extensions import db
 from eventsys.forms import add_field_errors
 from eventsys.registration.views import render_event_page
+from eventsys.text import event_status_label
 from eventsys.urls import public_url
 
 public_bp = Blueprint("public", __name__)
 manage_bp = Blueprint("manage", __name__, url_prefix="/manage")
+
+
+manage_bp.add_app_template_global(event_status_label)
+
+
+@manage_bp.app_template_global()
+def question_kind_label(kind: QuestionKind) -> str:
+    """A kind of answer as the organizer chose it on the form ("One choice from a list")."""
+    return str(QUESTION_KIND_LABELS[kind])
 
 
 def _viewer():
