@@ -31,6 +31,7 @@ from eventsys.forms import add_field_errors
 from eventsys.registration import listing
 from eventsys.registration.listing import AttendeeFilter
 from eventsys.registration.models import Registration
+from eventsys.registration.search import door_can_search
 from eventsys.registration.serializers import registration_json
 from eventsys.security import json_page
 from eventsys.timeutil import isoformat
@@ -93,7 +94,7 @@ DOOR_WORDS = {
     "status_pending_approval": _l("Waiting for approval"),
     "status_rejected": _l("Not accepted"),
     "status_cancelled": _l("Cancelled"),
-    "type_two_letters": _l("Type at least 2 letters."),
+    "type_two_letters": _l("Type at least 2 letters, or one Chinese character."),
     "searching": _l("Searching…"),
     "lookup_offline": _l("No connection: looking people up needs the network."),
     "found": _l("%(num)s found."),
@@ -228,10 +229,11 @@ def scan(slug: str):
 
 @door_bp.get("/events/<slug>/door/lookup")
 def lookup(slug: str):
-    """Find people without their ticket: by name or code. Gates neither see nor search e-mail addresses."""
+    """Find people without their ticket: by name (its pinyin too) or code, from two characters or
+    one Chinese one. Gates neither see nor search e-mail addresses."""
     event, _scanner = _door(slug)
     q = request.args.get("q", "").strip().lower()[:100]
-    if len(q) < 2:
+    if not door_can_search(q):
         return {"items": []}
     query = listing.attendees(event.id, AttendeeFilter(q=q, sort="name", by_email=False))
     registrations = db.session.scalars(query.options(selectinload(Registration.ticket_type)).limit(LOOKUP_LIMIT)).all()

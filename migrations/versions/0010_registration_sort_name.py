@@ -1,0 +1,71 @@
+"""names in any script: a registration's sort_name (Chinese names in pinyin), its pinyin searchable
+
+The list sorts by name through (event_id, sort_name, id), no longer (event_id, name, id). Existing
+registrations get their sort key, and their search text the pinyin, computed here as
+registration/names.py did when this was written. Added with op.add_column (no table rebuilt, so
+migration 0006's search triggers are untouched and keep the FTS5 table up to date).
+
+Revision ID: 0010
+Revises: 0009
+Create Date: 2026-12-03 15:15:00
+
+"""
+import unicodedata
+
+import sqlalchemy as sa
+from alembic import op
+from pypinyin import lazy_pinyin
+
+
+# revision identifiers, used by Alembic.
+revision = '0010'
+down_revision = '0009'
+branch_labels = None
+depends_on = None
+
+BATCH = 5000
+
+
+def upgrade():
+    op.add_column('registrations', sa.Column('sort_name', sa.String(length=200), nullable=False, server_default=''))
+    _fill_sort_names()
+    op.drop_index('ix_registrations_event_name', table_name='registrations')
+    op.create_index('ix_registrations_event_sort_name', 'registrations', ['event_id', 'sort_name', 'id'], unique=False)
+
+
+def downgrade():
+    op.drop_index('ix_registrations_event_sort_name', table_name='registrations')
+    op.create_index('ix_registrations_event_name', 'registrations', ['event_id', 'name', 'id'], unique=False)
+    op.drop_column('registrations', 'sort_name')
+
+
+def _is_han(char):
+    return unicodedata.name(char, "").startswith("CJK UNIFIED IDEOGRAPH")
+
+
+def _sort_name(name):
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    folded = unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+    return " ".join(" ".join(lazy_pinyin(folded)).split())[:200]
+
+
+def _spellings(name, sort_name):
+    spellings = [sort_name] if sort_name != name.lower() else []
+    if any(_is_han(char) for char in name):
+        spellings.append("".join(lazy_pinyin([char for char in name if _is_han(char)])))
+    return spellings
+
+
+def _fill_sort_names():
+    """Every registration's sort key; its spellings in the search text, after the name (its first line)."""
+    conn = op.get_bind()
+    rows = conn.execute(sa.text("SELECT id, name, search_text FROM registrations")).all()
+    changes = []
+    for row in rows:
+        sort_name = _sort_name(row.name)
+        name_line, _newline, rest = row.search_text.partition("\n")
+        search_text = "\n".join([name_line, *(s.lower() for s in _spellings(row.name, sort_name)), rest])
+        changes.append({"id": row.id, "sort_name": sort_name, "search_text": search_text})
+    update = sa.text("UPDATE registrations SET sort_name = :sort_name, search_text = :search_text WHERE id = :id")
+    for start in range(0, len(changes), BATCH):
+        conn.execute(update, changes[start:start + BATCH])
