@@ -69,6 +69,11 @@ DOOR_WORDS = {
     "scanned_late": _l("Scanned at %(time)s, sent just now"),
     "waiting": _l("%(num)s waiting to be sent"),
     "none_yet": _l("None yet."),
+    # The verdict's big word (shown in capitals): OK, or not, or a warning the door staff judge.
+    "verdict_ok": _l("OK"),
+    "verdict_not_ok": _l("Not OK"),
+    "verdict_warning": _l("Warning"),
+    "verdict_not_checked": _l("Not checked"),
     "result_ok": _l("Checked in"),
     "result_already_checked_in": _l("Already checked in"),
     "result_invalid": _l("Unknown ticket"),
