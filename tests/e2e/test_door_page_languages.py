@@ -45,4 +45,6 @@ def test_the_door_page_and_its_script_in_chinese(door: Door, launch):
     page.fill("#scan-code", "NOT-A-TICKET")
     page.keyboard.press("Enter")
     expect(page.locator("#verdict .verdict-word")).to_have_text("✕不通过")
+    page.check("input[name=direction][value=out]")
+    expect(page.locator("label[for=scan-code]")).to_have_text("票号 — 离场：扫码即为签出")  # no English left
     assert door.script_errors == []
