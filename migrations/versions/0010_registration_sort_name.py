@@ -14,7 +14,7 @@ import unicodedata
 
 import sqlalchemy as sa
 from alembic import op
-from pypinyin import lazy_pinyin
+from pypinyin.pinyin_dict import pinyin_dict
 
 
 # revision identifiers, used by Alembic.
@@ -39,20 +39,29 @@ def downgrade():
     op.drop_column('registrations', 'sort_name')
 
 
-def _is_han(char):
-    return unicodedata.name(char, "").startswith("CJK UNIFIED IDEOGRAPH")
+def _folded(text):
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+def _syllables(name):
+    """Each character's most common reading without tones, None for one that is not Chinese."""
+    readings = (pinyin_dict.get(ord(char)) for char in name)
+    return [_folded(r.split(",", 1)[0]) if r else None for r in readings]
 
 
 def _sort_name(name):
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
-    folded = unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
-    return " ".join(" ".join(lazy_pinyin(folded)).split())[:200]
+    if name.isascii():
+        return " ".join(name.lower().split())[:200]
+    folded = _folded(name)
+    spelled = (char if syllable is None else f" {syllable} " for char, syllable in zip(folded, _syllables(folded)))
+    return " ".join("".join(spelled).split())[:200]
 
 
 def _spellings(name, sort_name):
     spellings = [sort_name] if sort_name != name.lower() else []
-    if any(_is_han(char) for char in name):
-        spellings.append("".join(lazy_pinyin([char for char in name if _is_han(char)])))
+    if run_together := "".join(s for s in _syllables(name) if s is not None):
+        spellings.append(run_together)
     return spellings
 
 
