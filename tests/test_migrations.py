@@ -74,6 +74,7 @@ def test_migration_0010_gives_earlier_registrations_their_sort_name_and_pinyin(f
         assert names() == ["Ana Souza", "Wang Fang", "王芳", "Zhang Wei"]
         assert names("wang") == ["Wang Fang", "王芳"]
         assert names("wangfang") == ["王芳"]
+        assert names("王") == ["王芳"]  # one character, through the index
         assert db.session.scalar(select(Registration.sort_name).where(Registration.name == "王芳")) == "wang fang"
         db.session.remove()
         db.engine.dispose()

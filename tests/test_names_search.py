@@ -47,6 +47,7 @@ def test_one_chinese_character_finds_the_names_that_hold_it_at_the_door(crowd, d
     assert door("王") == ["王芳", "王小明"]  # in name order: wang fang, wang xiao ming
     assert door(" 张 ") == ["张伟"]
     assert door("府") == []  # in Ana's answer only: a gate reads names and codes
+    assert door("小明") == ["王小明"] and door("芳小") == []  # two characters: side by side in the name
 
 
 def test_one_latin_letter_is_still_too_little_at_the_door(crowd, door):

@@ -18,12 +18,21 @@ from pypinyin.pinyin_dict import pinyin_dict  # code point → readings, the mos
 SORT_NAME_LENGTH = 200  # the column's length: a sort key need not be whole
 
 
+SINGLE_OPEN, SINGLE_CLOSE = "‹", "›"  # around each character of a name in the search text: see spellings_of
+
+
 def is_ideograph_search(q: str) -> bool:
     """Is ``q`` one character that is a name on its own: a Chinese surname (王), a Korean
     syllable (김) or a kana? Latin letters need two: one letter matches nearly everyone."""
     if len(q) != 1:
         return False
     return unicodedata.name(q, "").startswith(("CJK UNIFIED IDEOGRAPH", "HANGUL SYLLABLE", "HIRAGANA", "KATAKANA"))
+
+
+def single_character_needle(char: str) -> str:
+    """What a search for one character of a name (王) looks for in the search text: ‹王›, three
+    characters, so that a trigram index finds it."""
+    return f"{SINGLE_OPEN}{char}{SINGLE_CLOSE}"
 
 
 def _folded(text: str) -> str:
@@ -50,10 +59,15 @@ def sort_name_of(name: str) -> str:
 
 def spellings_of(name: str) -> list[str]:
     """Other ways someone types ``name``: its sort key where that differs (pinyin, no accents:
-    "wang fang", "emilie") and a Chinese name's pinyin run together ("wangfang")."""
+    "wang fang", "emilie"), a Chinese name's pinyin run together ("wangfang"), and its characters
+    one by one, each between ‹ and › ("‹王›‹芳›": a search for 王 alone can use the index)."""
     spellings = []
     if (sort_name := sort_name_of(name)) != name.lower():
         spellings.append(sort_name)
-    if not name.isascii() and (run_together := "".join(s for char in name if (s := _syllable(char)))):
+    if name.isascii():
+        return spellings
+    if run_together := "".join(s for char in name if (s := _syllable(char))):
         spellings.append(run_together)
+    if singles := "".join(single_character_needle(char) for char in name if is_ideograph_search(char)):
+        spellings.append(singles)
     return spellings

@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, text
 
 from eventsys.extensions import db
 from eventsys.registration.models import Registration
-from eventsys.registration.names import is_ideograph_search, sort_name_of, spellings_of
+from eventsys.registration.names import is_ideograph_search, single_character_needle, sort_name_of, spellings_of
 
 TRIGRAM = 3
 _FTS_MATCH = text("SELECT rowid FROM registrations_search WHERE registrations_search MATCH :phrase")
@@ -71,6 +71,8 @@ def matches_search(q: str, by_email: bool = True) -> ColumnElement[bool] | None:
     needle = normalized_needle(q)
     if not needle:
         return None
+    if not by_email and len(needle) < TRIGRAM and all(is_ideograph_search(char) for char in needle):
+        return _characters_of_a_name(needle)
     found = _contains(needle)
     if by_email:
         return found
@@ -85,6 +87,17 @@ def matches_search(q: str, by_email: bool = True) -> ColumnElement[bool] | None:
     # index keeps Latin names out ("anasouza" finds no Ana Souza, as in the organizer's search).
     run_together = func.replace(Registration.sort_name, " ", "").contains(needle, autoescape=True)
     return and_(found, or_(*by_name_or_code, run_together))
+
+
+def _characters_of_a_name(chars: str) -> ColumnElement[bool]:
+    """The names holding ``chars`` (王, 陈静), through the index: every name's search text holds its
+    characters one by one as ‹王› (names.py, spellings_of), three characters, a trigram.
+
+    At 100,000 registrations on SQLite, reading the names in name order instead took 390 ms for
+    王 (it sorts late) and 420 for a character nobody has.
+    """
+    spaced = "".join(single_character_needle(char) for char in chars)
+    return and_(_contains(spaced), Registration.name.contains(chars, autoescape=True))
 
 
 def texts_for(rows: Iterable[dict[str, Any]]) -> None:

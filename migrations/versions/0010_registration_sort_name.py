@@ -1,7 +1,8 @@
 """names in any script: a registration's sort_name (Chinese names in pinyin), its pinyin searchable
 
 The list sorts by name through (event_id, sort_name, id), no longer (event_id, name, id). Existing
-registrations get their sort key, and their search text the pinyin, computed here as
+registrations get their sort key, and their search text the pinyin and the name's characters
+one by one (‹王›‹芳›, for a one-character search through the index), computed here as
 registration/names.py did when this was written. Added with op.add_column (no table rebuilt, so
 migration 0006's search triggers are untouched and keep the FTS5 table up to date).
 
@@ -58,10 +59,18 @@ def _sort_name(name):
     return " ".join("".join(spelled).split())[:200]
 
 
+def _is_name_character(char):
+    return unicodedata.name(char, "").startswith(("CJK UNIFIED IDEOGRAPH", "HANGUL SYLLABLE", "HIRAGANA", "KATAKANA"))
+
+
 def _spellings(name, sort_name):
     spellings = [sort_name] if sort_name != name.lower() else []
+    if name.isascii():
+        return spellings
     if run_together := "".join(s for s in _syllables(name) if s is not None):
         spellings.append(run_together)
+    if singles := "".join(f"‹{char}›" for char in name if _is_name_character(char)):
+        spellings.append(singles)
     return spellings
 
 
