@@ -59,7 +59,6 @@ MOMENT_STYLES = {
     "datetime": {"en": "EEE dd MMM y, HH:mm", "zh": "y年M月d日 EEE HH:mm"},
     "date_time": {"en": "dd MMM y, HH:mm", "zh": "y年M月d日 HH:mm"},
     "date_time_seconds": {"en": "dd MMM y, HH:mm:ss", "zh": "y年M月d日 HH:mm:ss"},
-    "date": {"en": "EEE dd MMM y", "zh": "y年M月d日 EEE"},
     "time": {"en": "HH:mm", "zh": "HH:mm"},
     "time_seconds": {"en": "HH:mm:ss", "zh": "HH:mm:ss"},
 }

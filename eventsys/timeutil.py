@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -22,6 +23,45 @@ def timezone_names() -> tuple[str, ...]:
         if "/" in name and not name.startswith(("Etc/", "SystemV/", "posix/", "right/"))
     }
     return tuple(sorted(names | {"UTC"}))
+
+
+COMMON_TIMEZONES = (
+    "Asia/Shanghai",
+    "Asia/Hong_Kong",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Europe/London",
+    "America/New_York",
+    "UTC",
+)
+DEFAULT_TIMEZONE = "Asia/Shanghai"  # a new event's, unless the organizer's browser says otherwise
+
+
+def timezones_for_picking() -> tuple[str, ...]:
+    """Every zone an organizer can pick: the common ones first, then the rest by name."""
+    rest = [name for name in timezone_names() if name not in COMMON_TIMEZONES]
+    return (*COMMON_TIMEZONES, *rest)
+
+
+@lru_cache(maxsize=1)
+def _names_by_folded_spelling() -> dict[str, str]:
+    return {name.casefold(): name for name in timezone_names()}
+
+
+def canonical_timezone(typed: str) -> str | None:
+    """The zone an organizer typed, read leniently: any case, spaces for underscores, the offset the
+    picker shows after it dropped ("asia/hong kong", "Asia/Shanghai (UTC+08:00)"). None: no such zone."""
+    spelled = re.sub(r"\s*\(UTC[^)]*\)\s*$", "", typed).strip().replace(" ", "_")
+    return _names_by_folded_spelling().get(spelled.casefold())
+
+
+def utc_offset(name: str, moment: datetime | None = None) -> str:
+    """The zone's offset from UTC at ``moment`` (now by default), as ``UTC+08:00`` or ``UTC-04:00``."""
+    offset = (moment or utcnow()).astimezone(ZoneInfo(name)).utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset else 0
+    sign = "-" if minutes < 0 else "+"
+    hours, minutes = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{minutes:02d}"
 
 
 def is_timezone(name: str) -> bool:

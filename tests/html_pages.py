@@ -32,6 +32,8 @@ class Page(HTMLParser):
         self.texts: dict[str, str] = {}  # id -> text, for elements with an id
         self.textareas: dict[str, str] = {}  # name -> text
         self.selected: dict[str, list[str]] = {}  # select name -> the values of its selected options
+        self.described_by: list[str] = []  # every id an aria-describedby names
+        self.autofocused: list[str] = []  # the tags (and ids) with the autofocus attribute
         self._open_ids: list[tuple[str, str]] = []  # (tag, id) of elements with an id still open
         self._textarea: str | None = None
         self._select: str | None = None
@@ -42,6 +44,9 @@ class Page(HTMLParser):
 
     def handle_starttag(self, tag: str, attr_list: list[tuple[str, str | None]]) -> None:
         attrs = dict(attr_list)
+        self.described_by.extend((attrs.get("aria-describedby") or "").split())
+        if "autofocus" in attrs:
+            self.autofocused.append(f"{tag}#{attrs.get('id') or ''}")
         if attrs.get("id"):
             self.ids[attrs["id"]] += 1
             if tag not in ("input", "br", "img", "meta", "link"):
@@ -109,6 +114,20 @@ class Page(HTMLParser):
     def fields_with_errors(self) -> set[str]:
         return {element_id.removesuffix("-error") for element_id in self.texts if element_id.endswith("-error")}
 
+    def error_summary(self) -> tuple[str, list[tuple[str | None, str]]] | None:
+        """The error summary at the top of a form shown again: its heading, and each problem as
+        (the id its link points to, or None for plain text; its text). None: the page has none."""
+        found = re.search(r"<div [^>]*data-error-summary[^>]*>(.*?)</div>", self.html, flags=re.S)
+        if not found:
+            return None
+        heading = re.search(r"<h2>(.*?)</h2>", found.group(1), flags=re.S)
+        items = []
+        for item in re.findall(r"<li>(.*?)</li>", found.group(1), flags=re.S):
+            link = re.fullmatch(r'\s*<a href="#([^"]+)">(.*?)</a>\s*', item, flags=re.S)
+            text = link.group(2) if link else item
+            items.append((link.group(1) if link else None, " ".join(unescape(text).split())))
+        return " ".join(unescape(heading.group(1) if heading else "").split()), items
+
     def text(self) -> str:
         """The page's visible text, whitespace collapsed."""
         without_tags = re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)\b.*?</\1>", " ", self.html, flags=re.S))
@@ -146,3 +165,20 @@ def assert_form_page_is_accessible(doc: Page) -> None:
         invalid = control.get("aria-invalid")
         assert invalid in (None, "true"), f"{control_id!r} has aria-invalid={invalid!r}"
     assert not set(labels) - {c.get("id") for c in visible}, "a label points to no field"
+
+
+def assert_errors_are_summarised(doc: Page, heading: str = "There is a problem") -> list[tuple[str | None, str]]:
+    """A form shown again with errors: the summary lists each field's problem, linked to the field
+    (an id that exists once), the field is described by its error, and no field takes the focus."""
+    summary = doc.error_summary()
+    assert summary is not None, "no error summary"
+    assert summary[0] == heading
+    linked = [target for target, _ in summary[1] if target]
+    assert set(linked) == doc.fields_with_errors(), "the summary's links and the fields with errors differ"
+    for target, text in summary[1]:
+        if target:
+            assert doc.ids[target] == 1, f"the summary links to #{target}, which is not once on the page"
+            assert f"{target}-error" in doc.described_by, f"#{target}'s error describes no field"
+            assert doc.error(target) in text, f"the summary says {text!r}, beside the field {doc.error(target)!r}"
+    assert doc.autofocused == ["div#"], f"autofocus: {doc.autofocused} (only the summary may take the focus)"
+    return summary[1]

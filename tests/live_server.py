@@ -26,8 +26,10 @@ class LiveServer:
     ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        # The developer's shell may name a mail server: never reach it (a test names its own in extra_env).
+        shell = {name: value for name, value in os.environ.items() if name != "MAIL_SERVER"}
         self.env = {
-            **os.environ,
+            **shell,
             "DATABASE_URL": database_url,
             "SECRET_KEY": "test-secret-key",
             "TICKET_KEY": "test-ticket-key",
@@ -35,7 +37,6 @@ class LiveServer:
             "PUBLIC_BASE_URL": self.url,
             **(extra_env or {}),
         }
-        self.env.pop("MAIL_SERVER", None)
         self.workers = workers
         self.access_log = access_log  # None: gunicorn.conf.py's, standard output
         self.process: subprocess.Popen | None = None

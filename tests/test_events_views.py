@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 from eventsys.events.models import Event, EventStatus, Question, QuestionKind, TicketType
 from eventsys.events.services import QuestionDetails, add_question, add_ticket_type
 from eventsys.extensions import db
+from eventsys.timeutil import COMMON_TIMEZONES
 from tests.conftest import make_event, make_user, post_form, signed_in_organizer
-from tests.html_pages import assert_form_page_is_accessible, location_path, page
+from tests.html_pages import assert_errors_are_summarised, assert_form_page_is_accessible, location_path, page
 
 YEAR = datetime.now(UTC).year + 2  # a date well ahead, whatever day the tests run
 
@@ -102,12 +103,45 @@ def test_a_new_event_is_read_in_its_time_zone_and_shown_in_it(client, tz, typed,
     assert edit.value("starts_at") == data["starts_at"] and edit.value("timezone") == tz
 
 
-def test_new_event_page_offers_the_time_zones(client):
+ZONE_OPTION = re.compile(r'<option value="([^"]+)" label="([^"]+)">')
+
+
+def test_new_event_page_offers_the_time_zones_common_ones_first_with_their_offsets(client):
     signed_in_organizer(client)
     doc = page(client.get("/manage/events/new"))
-    assert doc.value("timezone") == "UTC"
-    assert 'value="Asia/Shanghai"' in doc.html
+    assert doc.value("timezone") == "Asia/Shanghai"  # the server's default; the browser's replaces it
+    box = doc.control("timezone")
+    assert box["list"] == "timezone-zones" and "data-browser-default" in box
+    offered = ZONE_OPTION.findall(doc.html)
+    names = [name for name, _ in offered]
+    assert names[:7] == list(COMMON_TIMEZONES)
+    assert names[7:] == sorted(names[7:]) and len(names) == len(set(names)) > 400
+    labels = dict(offered)
+    assert labels["Asia/Shanghai"] == "Asia/Shanghai (UTC+08:00)"
+    assert labels["Asia/Kolkata"] == "Asia/Kolkata (UTC+05:30)"
+    assert labels["America/New_York"] in ("America/New York (UTC-05:00)", "America/New York (UTC-04:00)")
     assert_form_page_is_accessible(doc)
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"), [("asia/hong kong", "Asia/Hong_Kong"), (" Europe/London ", "Europe/London")]
+)
+def test_a_time_zone_typed_loosely_is_understood(client, typed, stored):
+    signed_in_organizer(client)
+    response = post_form(client, "/manage/events/new", event_form(slug="loose-zone", timezone=typed))
+    assert response.status_code == 302
+    assert db.session.scalar(select(Event).where(Event.slug == "loose-zone")).timezone == stored
+
+
+def test_an_unknown_time_zone_shows_its_error_beside_the_box_and_keeps_what_was_typed(client):
+    signed_in_organizer(client)
+    data = event_form(slug="my-event", timezone="Asia/Hangzhou")
+    doc = page(post_form(client, "/manage/events/new", data))
+    assert doc.error("timezone") == "Choose a time zone such as Asia/Shanghai."
+    assert doc.value("timezone") == "Asia/Hangzhou"
+    assert doc.value("name") == data["name"] and doc.value("starts_at") == data["starts_at"]
+    assert "data-browser-default" not in doc.control("timezone")  # never over what the organizer typed
+    assert "timezone-error" in doc.control("timezone")["aria-describedby"].split()
 
 
 def test_a_new_event_can_choose_its_web_address(client):
@@ -136,7 +170,12 @@ BAD_EVENT_INPUT = [
     pytest.param({"capacity": "abc"}, "capacity", "Not a valid integer value.", id="capacity-not-a-number"),
     pytest.param({"starts_at": ""}, "starts_at", "Enter a date and time.", id="no-start"),
     pytest.param({"starts_at": "next tuesday"}, "starts_at", "Enter a date and time.", id="start-not-a-date"),
-    pytest.param({"timezone": "Mars/Olympus_Mons"}, "timezone", "Not a valid choice.", id="unknown-time-zone"),
+    pytest.param(
+        {"timezone": "Mars/Olympus_Mons"},
+        "timezone",
+        "Choose a time zone such as Asia/Shanghai.",
+        id="unknown-time-zone",
+    ),
     # Years that cannot be converted to UTC once were a crash (500).
     pytest.param({"starts_at": "0001-03-14T09:00"}, "starts_at", "Enter a year from 1900 to 2999.", id="year-0001"),
     pytest.param(
@@ -169,7 +208,7 @@ def test_bad_event_input_shows_the_form_again_with_the_message_beside_the_field(
     doc = page(response)
     assert message in doc.error(field)
     assert doc.fields_with_errors() == {field}
-    assert "Please correct the fields marked below." in doc.text()
+    assert_errors_are_summarised(doc)
     for name in ("name", "slug", "tagline", "venue", "address", "starts_at", "ends_at", "capacity", "timezone"):
         if name != "timezone" or field != "timezone":
             assert doc.value(name) == as_shown(data[name], message if name == field else None), name

@@ -37,7 +37,7 @@ def test_a_wrong_password_shows_the_form_error_in_chinese(client):
     response = post_form(client, "/login", {"email": "li@example.org", "password": ""})
     assert response.status_code == 422
     text = page(response).text()
-    assert "请修改下方标出的字段。" in text
+    assert "请修正以下问题" in text  # the error summary's heading
     assert "该字段是必填字段。" in text  # WTForms' own message, in its Chinese catalogue
 
 
@@ -114,7 +114,7 @@ def test_the_event_form_errors_in_chinese(client):
     response = post_form(client, "/manage/events/new", {"name": "x", "slug": "Bad Slug", "timezone": "UTC"})
     assert response.status_code == 422
     text = page(response).text()
-    assert "请修改下方标出的字段。" in text
+    assert "请修正以下问题" in text  # the error summary's heading
     assert "请输入日期和时间。" in text and "请使用小写字母、数字和单个连字符。" in text
 
 

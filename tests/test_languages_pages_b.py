@@ -8,7 +8,7 @@ from sqlalchemy import select
 from eventsys.extensions import db
 from eventsys.registration.models import Registration
 from eventsys.registration.services import RegistrationRequest, register_attendee
-from tests.checkin_helpers import door_config
+from tests.checkin_helpers import attendee, door_config
 from tests.conftest import post_form
 from tests.html_pages import location_path, page
 from tests.test_languages import html_lang
@@ -100,6 +100,17 @@ def test_door_access_and_the_door_page_in_chinese(organizer, event):
     assert "可以扫码了" in door.text() and ">验票</button>" in door.html
     dashboard = page(organizer.get(f"/manage/events/{event.slug}/checkins", headers=ZH))
     assert "<h1>签到</h1>" in dashboard.html and "还没有扫码记录。" in dashboard.text()
+
+
+def test_the_live_arrivals_caption_speaks_the_pages_language(organizer, event, gate):
+    stats = f"/manage/events/{event.slug}/checkins/stats.json"
+    assert organizer.get(stats, headers=ZH).json["arrivals_summary"] == "还没有人到场。"
+    li = attendee(event, "Li Wei")
+    organizer.post(f"/api/v1/events/{event.slug}/checkins", json={"code": li.code}, headers=gate)
+    caption = "共 1 个 5 分钟时段有人到场；最多一个时段 1 人。"
+    assert organizer.get(stats, headers=ZH).json["arrivals_summary"] == caption  # what the page's script shows
+    assert caption in page(organizer.get(f"/manage/events/{event.slug}", headers=ZH)).text()
+    assert organizer.get(stats, headers=EN).json["arrivals_summary"].startswith("1 five-minute periods")
 
 
 def test_the_door_script_gets_its_words_with_the_page(organizer, event):

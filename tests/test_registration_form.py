@@ -18,7 +18,7 @@ from eventsys.registration.services import RegistrationRequest, register_attende
 from eventsys.registration.tickets import manage_secret_of
 from eventsys.timeutil import utcnow
 from tests.conftest import bearer, make_event, make_token, make_user, post_form, signed_in_organizer
-from tests.html_pages import Page, assert_form_page_is_accessible, location_path, page
+from tests.html_pages import Page, assert_errors_are_summarised, assert_form_page_is_accessible, location_path, page
 from tests.registration_helpers import (
     DRINKS,
     ENDS,
@@ -244,7 +244,7 @@ def test_a_bad_or_missing_answer_shows_the_form_again_with_everything_kept(clien
     assert doc.fields_with_errors() == {name}
     assert doc.error(name), "no message beside the field"
     assert message in doc.error(name)
-    assert "Please correct the fields marked below." in doc.text()
+    assert_errors_are_summarised(doc)
     if kind != "multiselect":
         assert doc.control(name).get("aria-invalid") == "true"
     forged = kind in ("select", "multiselect", "country") and value  # a value the form never offered

@@ -135,7 +135,6 @@ def door_words() -> dict[str, object]:
     return words
 
 
-
 @door_bp.get("/door/<token>")
 def door_entry(token: str):
     """Trade the token in the link for a session, and drop it from the address bar."""
@@ -186,7 +185,6 @@ def door_page(slug: str):
         "timezone": event.timezone,
         "words": door_words(),
         **counts,
-
     }
     response = make_response(render_template("checkin/door.html", event=event, gate=scanner.gate, door=door))
     response.headers["Cache-Control"] = "no-store"
@@ -391,11 +389,26 @@ def checkin_dashboard(slug: str):
     )
 
 
+@door_bp.app_template_global()
+def arrivals_summary(arrivals: list[dict]) -> str:
+    """The arrivals chart's caption, in the page's language: on the page, and with each live update."""
+    if not arrivals:
+        return _("Nobody has arrived yet.")
+    busiest = max(bucket["count"] for bucket in arrivals)
+    return _(
+        "%(periods)s five-minute periods with arrivals; busiest: %(busiest)s people.",
+        periods=len(arrivals),
+        busiest=busiest,
+    )
+
+
 @door_bp.get("/manage/events/<slug>/checkins/stats.json")
 @login_required
 def checkin_stats_json(slug: str):
+    """The live numbers of the organizer's pages (the API's stats, and the chart's caption in words)."""
     event = event_services.find_managed_event(slug, current_user)
-    return numbers.checkin_stats(EventAtDoor(event.id, event.timezone))
+    stats = numbers.checkin_stats(EventAtDoor(event.id, event.timezone))
+    return {**stats, "arrivals_summary": arrivals_summary(stats["arrivals"])}
 
 
 @door_bp.post("/manage/events/<slug>/checkins/<int:scan_id>/undo")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import ClassVar, TypeVar
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -12,11 +14,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from eventsys.events.models import Event, QuestionKind
+from eventsys.events.models import Event, Question, QuestionKind, Translated
 from eventsys.events.services import MAX_CAPACITY, SLUG_MAX, EventDetails, QuestionDetails
-from eventsys.timeutil import from_local, timezone_names, to_local
+from eventsys.events.translations import EVENT_TEXTS, QUESTION_TEXTS, TICKET_TYPE_TEXTS, Translations
+from eventsys.forms import TimezoneField, translation_field
+from eventsys.timeutil import DEFAULT_TIMEZONE, from_local, to_local
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 CAPACITY_HELP = _l("Leave empty for no limit.")
@@ -36,6 +41,57 @@ QUESTION_KIND_LABELS = {
 
 
 FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+CHINESE = "zh-CN"
+FALLBACK_HELP = _l("Leave empty to show the original.")
+OPTIONS_FALLBACK_HELP = _l("One per line, as many as the options and in their order. Leave empty to show the original.")
+
+
+class ChineseTexts(FlaskForm):
+    """A form whose ``TEXTS`` (a table of ``events/translations.py``) each have a Chinese twin,
+    ``zh_<text>``, added by ``@with_chinese_twins``: the service's ``translations["zh-CN"]``."""
+
+    TEXTS: ClassVar[dict[str, int]] = {}
+
+    def fill_translations(self, obj: Translated) -> None:
+        """The twins as stored; an option list is shown one per line."""
+        stored = (obj.translations or {}).get(CHINESE) or {}
+        for text in self.TEXTS:
+            value = stored.get(text) or ""
+            self[translation_field(CHINESE, text)].data = "\n".join(value) if isinstance(value, list) else value
+
+    def translations(self) -> Translations:
+        """All the twins, empty ones included: the service drops those, so the original shows again."""
+        texts = {text: self[translation_field(CHINESE, text)].data or "" for text in self.TEXTS}
+        if "options" in texts:
+            texts["options"] = _lines(texts["options"])
+        return {CHINESE: texts}
+
+
+F = TypeVar("F", bound=ChineseTexts)
+
+
+def with_chinese_twins(form: type[F]) -> type[F]:
+    """Add ``zh_<text>`` for each of ``form.TEXTS``: the original's kind of field and length,
+    labelled "<the original's label> in Chinese", never required."""
+    for text in form.TEXTS:
+        setattr(form, translation_field(CHINESE, text), _chinese_twin(getattr(form, text), text))
+    return form
+
+
+def _chinese_twin(original: UnboundField, text: str) -> UnboundField:
+    lengths = [v for v in original.kwargs.get("validators", []) if isinstance(v, Length)]
+    return original.field_class(
+        _l("%(label)s in Chinese", label=original.args[0]),
+        validators=[Optional(), *lengths],
+        description=OPTIONS_FALLBACK_HELP if text == "options" else FALLBACK_HELP,
+        render_kw={"lang": CHINESE},
+    )
+
+
+def _lines(text: str) -> list[str]:
+    """One option a line; blank lines count for nothing, as in the original's list."""
+    return [line for line in text.splitlines() if line.strip()]
 
 
 def _plausible_year(form: FlaskForm, field: DateTimeLocalField) -> None:
@@ -57,7 +113,10 @@ def _capacity_field(label) -> IntegerField:
     )
 
 
-class EventForm(FlaskForm):
+@with_chinese_twins
+class EventForm(ChineseTexts):
+    TEXTS = EVENT_TEXTS
+
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     slug = StringField(
         _l("Web address"),
@@ -72,7 +131,11 @@ class EventForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20_000)])
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=500)])
-    timezone = SelectField(_l("Time zone"), default="UTC", description=_l("Times below are in this zone."))
+    timezone = TimezoneField(
+        _l("Time zone"),
+        default=DEFAULT_TIMEZONE,
+        description=_l("Times below are in this zone. Type a city to search, e.g. Shanghai."),
+    )
     starts_at = DateTimeLocalField(
         _l("Starts"),
         format=DATETIME_FORMAT,
@@ -99,10 +162,6 @@ class EventForm(FlaskForm):
     requires_approval = BooleanField(_l("Registrations need my approval"))
     waitlist = BooleanField(_l("Keep a waiting list when full"), default=True)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.timezone.choices = [SelectChoice(name, name.replace("_", " ")) for name in timezone_names()]
-
     def fill_from(self, event: Event) -> None:
         details = EventDetails.of(event)
         for name in EventDetails.__dataclass_fields__:
@@ -112,6 +171,7 @@ class EventForm(FlaskForm):
             if name.endswith("_at") and value is not None:
                 value = to_local(value, event.timezone).replace(tzinfo=None)
             getattr(self, name).data = value
+        self.fill_translations(event)
 
     def details(self) -> EventDetails:
         tz = self.timezone.data
@@ -134,16 +194,23 @@ class EventForm(FlaskForm):
             registration_closes_at=utc(self.registration_closes_at),
             requires_approval=bool(self.requires_approval.data),
             waitlist=bool(self.waitlist.data),
+            translations=self.translations(),
         )
 
 
-class TicketTypeForm(FlaskForm):
+@with_chinese_twins
+class TicketTypeForm(ChineseTexts):
+    TEXTS = TICKET_TYPE_TEXTS
+
     name = StringField(_l("Ticket type"), validators=[DataRequired(), Length(max=120)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     capacity = _capacity_field(_l("Seats of this type"))
 
 
-class QuestionForm(FlaskForm):
+@with_chinese_twins
+class QuestionForm(ChineseTexts):
+    TEXTS = QUESTION_TEXTS
+
     label = StringField(_l("Question"), validators=[DataRequired(), Length(max=300)])
     kind = SelectField(
         _l("Kind of answer"), choices=[SelectChoice(k.value, label) for k, label in QUESTION_KIND_LABELS.items()]
@@ -155,6 +222,13 @@ class QuestionForm(FlaskForm):
     help_text = StringField(_l("Help text"), validators=[Optional(), Length(max=500)])
     on_badge = BooleanField(_l("Print the answer on the name badge"))
 
+    def fill_from(self, question: Question) -> None:
+        self.label.data, self.kind.data = question.label, question.kind.value
+        self.required.data, self.help_text.data = question.required, question.help_text
+        self.on_badge.data = question.on_badge
+        self.options.data = "\n".join(question.options or [])
+        self.fill_translations(question)
+
     def details(self) -> QuestionDetails:
         return QuestionDetails(
             label=self.label.data or "",
@@ -163,4 +237,19 @@ class QuestionForm(FlaskForm):
             options=(self.options.data or "").splitlines(),
             help_text=self.help_text.data or "",
             on_badge=bool(self.on_badge.data),
+            translations=self.translations(),
         )
+
+    def translations(self) -> Translations:
+        """As the original's options, the Chinese ones count only for a kind of answer with options."""
+        translations = super().translations()
+        if not _has_options(self.kind.data):
+            del translations[CHINESE]["options"]
+        return translations
+
+
+def _has_options(kind: str | None) -> bool:
+    try:
+        return QuestionKind(kind).has_options
+    except ValueError:
+        return False

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
-from slugify import slugify
 from sqlalchemy import Select, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -20,6 +19,7 @@ from eventsys.errors import (
     ValidationFailed,
 )
 from eventsys.events.models import Event, EventStatus, Question, QuestionKind, TicketType
+from eventsys.events.slugs import slug_from_name
 from eventsys.events.translations import (
     EVENT_TEXTS,
     QUESTION_TEXTS,
@@ -142,8 +142,9 @@ def _slug_taken(slug: str, except_id: int | None) -> bool:
     return db.session.scalar(query) is not None
 
 
-def _unique_slug_from(name: str) -> str:
-    base = slugify(name, max_length=SLUG_MAX - 6, word_boundary=True) or "event"
+def unique_slug_from(name: str) -> str:
+    """The address a new event named ``name`` gets when the organizer leaves it empty."""
+    base = slug_from_name(name, max_length=SLUG_MAX - 6) or "event"
     candidate, number = base, 2
     while _slug_taken(candidate, None):
         candidate, number = f"{base}-{number}", number + 1
@@ -195,7 +196,7 @@ def create_event(owner: User, details: EventDetails, status: EventStatus = Event
         errors["status"] = [_("A new event is draft or published.")]
     if errors:
         raise ValidationFailed(errors)
-    event = Event(owner_id=owner.id, status=status, slug=details.slug or _unique_slug_from(details.name))
+    event = Event(owner_id=owner.id, status=status, slug=details.slug or unique_slug_from(details.name))
     _apply(event, details)
     event.ticket_types.append(TicketType(name=DEFAULT_TICKET_TYPE, capacity=None, position=0))
     db.session.add(event)

@@ -17,6 +17,7 @@ from eventsys.events.models import Event, EventStatus
 from eventsys.extensions import db
 from eventsys.forms import add_field_errors
 from eventsys.registration.views import render_event_page
+from eventsys.urls import public_url
 
 public_bp = Blueprint("public", __name__)
 manage_bp = Blueprint("manage", __name__, url_prefix="/manage")
@@ -61,6 +62,18 @@ def _status(form) -> int:
     return 422 if form.errors else 200
 
 
+def _event_form_page(form: EventForm, event: Event | None):
+    """The new or edit event page; the slug field's help names the address the event will have."""
+    slug = form.slug.data if form.slug.data and not form.slug.errors else None
+    if slug or event:
+        address = public_url("public.event_page", slug=slug or event.slug)
+        form.slug.description = _("The event's address: %(address)s", address=address)
+    elif (form.name.data or "").strip():
+        address = public_url("public.event_page", slug=services.unique_slug_from(form.name.data))
+        form.slug.description = _("Left empty, the address is made from the name: %(address)s", address=address)
+    return render_template("events/event_form.html", form=form, event=event), _status(form)
+
+
 @manage_bp.route("/events/new", methods=["GET", "POST"])
 def new_event():
     form = EventForm()
@@ -75,7 +88,9 @@ def new_event():
             )
             flash(message, "success")
             return redirect(url_for("manage.event_dashboard", slug=event.slug))
-    return render_template("events/event_form.html", form=form, event=None), _status(form)
+    if not form.is_submitted():  # a new event's zone: the organizer's browser's (static/js/forms.js)
+        form.timezone.render_kw = {"data-browser-default": True}
+    return _event_form_page(form, None)
 
 
 @manage_bp.get("/events/<slug>")
@@ -111,7 +126,7 @@ def edit_event(slug: str):
         else:
             flash(_("Changes saved."), "success")
             return redirect(url_for("manage.event_dashboard", slug=event.slug))
-    return render_template("events/event_form.html", form=form, event=event), _status(form)
+    return _event_form_page(form, event)
 
 
 STATUS_ACTIONS = {
@@ -145,7 +160,9 @@ def add_ticket_type(slug: str):
     form = TicketTypeForm()
     if form.validate_on_submit():
         try:
-            services.add_ticket_type(event, form.name.data, form.capacity.data, form.description.data or "")
+            services.add_ticket_type(
+                event, form.name.data, form.capacity.data, form.description.data or "", form.translations()
+            )
         except ValidationFailed as exc:
             add_field_errors(form, exc)
         else:
@@ -159,9 +176,13 @@ def edit_ticket_type(slug: str, ticket_type_id: int):
     event = _managed(slug)
     ticket_type = services.find_ticket_type(event, ticket_type_id)
     form = TicketTypeForm(obj=ticket_type if request.method == "GET" else None)
-    if form.validate_on_submit():
+    if request.method == "GET":
+        form.fill_translations(ticket_type)
+    elif form.validate_on_submit():
         try:
-            services.update_ticket_type(ticket_type, form.name.data, form.capacity.data, form.description.data or "")
+            services.update_ticket_type(
+                ticket_type, form.name.data, form.capacity.data, form.description.data or "", form.translations()
+            )
         except DomainError as exc:
             db.session.rollback()
             add_field_errors(form, exc, fallback_field="capacity")
@@ -213,10 +234,7 @@ def edit_question(slug: str, question_id: int):
     question = services.find_question(event, question_id)
     form = QuestionForm()
     if request.method == "GET":
-        form.label.data, form.kind.data = question.label, question.kind.value
-        form.required.data, form.help_text.data = question.required, question.help_text
-        form.on_badge.data = question.on_badge
-        form.options.data = "\n".join(question.options or [])
+        form.fill_from(question)
     elif form.validate_on_submit():
         try:
             services.update_question(question, form.details())

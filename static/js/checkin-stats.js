@@ -52,6 +52,7 @@
   function show(stats) {
     for (const el of root.querySelectorAll("[data-stat]")) el.textContent = stats[el.dataset.stat];
     drawArrivals(stats.arrivals);
+    document.getElementById("arrivals-summary").textContent = stats.arrivals_summary;
     fillTable("by-ticket-type", stats.by_ticket_type, function (r) { return [r.name, r.checked_in + " / " + r.confirmed, r.inside]; });
     fillTable("by-gate", stats.by_gate, function (r) { return [r.gate || "—", r.checked_in]; });
   }

@@ -92,11 +92,16 @@ def launch(playwright: Playwright) -> Iterator[Callable[..., Browser]]:
 
 
 def ticket_video(payload: str, path: Path, frames: int = 20) -> Path:
-    """A 640×480 .y4m video of a ticket's QR code: a grey Y plane, flat U and V planes."""
-    qr = Image.open(io.BytesIO(qr_png(payload))).convert("L")
+    """A 640×480 .y4m video of a ticket's QR code, as the app renders it for ``payload``."""
+    return still_video(Image.open(io.BytesIO(qr_png(payload))), path, frames)
+
+
+def still_video(picture: Image.Image, path: Path, frames: int = 20) -> Path:
+    """A 640×480 .y4m video that shows ``picture`` (e.g. a ticket's QR) centred: a grey Y plane, flat U and V planes."""
+    grey = picture.convert("L")
     canvas = Image.new("L", (640, 480), 255)
-    qr.thumbnail((440, 440))
-    canvas.paste(qr, ((640 - qr.width) // 2, (480 - qr.height) // 2))
+    grey.thumbnail((440, 440))
+    canvas.paste(grey, ((640 - grey.width) // 2, (480 - grey.height) // 2))
     chroma = bytes([128]) * (640 * 480 // 4)
     with path.open("wb") as out:
         out.write(b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n")
