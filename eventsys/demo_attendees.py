@@ -248,7 +248,7 @@ def _seeded_row(
     rng: random.Random,
 ) -> SeededRow:
     ticket_type_id = event.ticket_types[attendee.ticket_type].id
-    locale = "zh" if rng.random() < 0.4 else "en"
+    locale = "zh-CN" if rng.random() < 0.4 else "en"
     while True:  # 40-bit codes: at 100,000 registrations a repeat within the event is possible
         row, secrets = new_registration_row(
             event.id, ticket_type_id, attendee.name, attendee.email, attendee.answers, locale, key

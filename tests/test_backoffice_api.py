@@ -84,7 +84,7 @@ def listed(client, event, headers, query: str = "") -> list[str]:
         ("?q=%22quoted%22", []),  # a quote cannot break the index's query
         ("?q=@zju.edu.cn&ticket_type={vip}", ["王芳"]),
         ("?q=zhang&sort=-name", ["Zhang Wei", "Kenji Tanaka"]),
-        ("?sort=name", ["Ana Souza", "Kenji Tanaka", "Li Wei", "Zhang Wei", "王芳", "김민수"]),
+        ("?sort=name", ["Ana Souza", "Kenji Tanaka", "Li Wei", "王芳", "Zhang Wei", "김민수"]),  # 王芳 as wang fang
         ("?sort=-created_at&per_page=2", ["Li Wei", "김민수"]),
     ],
 )
@@ -135,6 +135,8 @@ def test_a_gate_searches_names_and_codes_only(client, event, people, gate):
     _, codes = people
     assert listed(client, event, gate, "?q=zhang") == ["Zhang Wei"]  # not Kenji's answer
     assert listed(client, event, gate, "?q=@zju.edu.cn") == []
+    assert listed(client, event, gate, "?q=wang") == ["王芳"]  # the name's pinyin, not wang.fang@
+    assert listed(client, event, gate, "?q=杭州") == []  # 王芳's answer: a gate reads no answers
     assert listed(client, event, gate, f"?q={codes['Ana Souza'].lower()}") == ["Ana Souza"]
 
 

@@ -31,6 +31,7 @@ from eventsys.forms import add_field_errors
 from eventsys.registration import listing
 from eventsys.registration.listing import AttendeeFilter
 from eventsys.registration.models import Registration
+from eventsys.registration.search import door_can_search
 from eventsys.registration.serializers import registration_json
 from eventsys.security import json_page
 from eventsys.timeutil import isoformat
@@ -68,6 +69,11 @@ DOOR_WORDS = {
     "scanned_late": _l("Scanned at %(time)s, sent just now"),
     "waiting": _l("%(num)s waiting to be sent"),
     "none_yet": _l("None yet."),
+    # The verdict's big word (shown in capitals): OK, or not, or a warning the door staff judge.
+    "verdict_ok": _l("OK"),
+    "verdict_not_ok": _l("Not OK"),
+    "verdict_warning": _l("Warning"),
+    "verdict_not_checked": _l("Not checked"),
     "result_ok": _l("Checked in"),
     "result_already_checked_in": _l("Already checked in"),
     "result_invalid": _l("Unknown ticket"),
@@ -93,7 +99,7 @@ DOOR_WORDS = {
     "status_pending_approval": _l("Waiting for approval"),
     "status_rejected": _l("Not accepted"),
     "status_cancelled": _l("Cancelled"),
-    "type_two_letters": _l("Type at least 2 letters."),
+    "type_two_letters": _l("Type at least 2 letters, or one Chinese character."),
     "searching": _l("Searching…"),
     "lookup_offline": _l("No connection: looking people up needs the network."),
     "found": _l("%(num)s found."),
@@ -178,6 +184,7 @@ def door_page(slug: str):
         "gate": scanner.gate,
         "timezone": event.timezone,
         "words": door_words(),
+        "ticket_types": {ticket_type.id: ticket_type.translated("name") for ticket_type in event.ticket_types},
         **counts,
     }
     response = make_response(render_template("checkin/door.html", event=event, gate=scanner.gate, door=door))
@@ -226,10 +233,11 @@ def scan(slug: str):
 
 @door_bp.get("/events/<slug>/door/lookup")
 def lookup(slug: str):
-    """Find people without their ticket: by name or code. Gates neither see nor search e-mail addresses."""
+    """Find people without their ticket: by name (its pinyin too) or code, from two characters or
+    one Chinese one. Gates neither see nor search e-mail addresses."""
     event, _scanner = _door(slug)
     q = request.args.get("q", "").strip().lower()[:100]
-    if len(q) < 2:
+    if not door_can_search(q):
         return {"items": []}
     query = listing.attendees(event.id, AttendeeFilter(q=q, sort="name", by_email=False))
     registrations = db.session.scalars(query.options(selectinload(Registration.ticket_type)).limit(LOOKUP_LIMIT)).all()

@@ -21,8 +21,9 @@ from eventsys.timeutil import parse_iso
 SORTS = {
     "created_at": (Registration.created_at, Registration.id),
     "-created_at": (Registration.created_at.desc(), Registration.id.desc()),
-    "name": (Registration.name, Registration.id),
-    "-name": (Registration.name.desc(), Registration.id.desc()),
+    # By the name's sort key: 王芳 among the W's, beside Wang Fang (registration/names.py).
+    "name": (Registration.sort_name, Registration.id),
+    "-name": (Registration.sort_name.desc(), Registration.id.desc()),
 }
 MAX_QUERY = 200
 

@@ -45,6 +45,7 @@ from eventsys.registration.models import (
     RegistrationChange,
     RegistrationStatus,
 )
+from eventsys.registration.names import sort_name_of
 from eventsys.registration.search import search_text_of
 from eventsys.registration.snapshot import EventSnapshot, TicketTypeSnapshot
 from eventsys.text import single_line_problems, status_label
@@ -401,6 +402,7 @@ def new_registration_row(
         "ticket_type_id": ticket_type_id,
         "code": code,
         "name": name,
+        "sort_name": sort_name_of(name),
         "email": email,
         "answers": answers,
         "locale": locale,
@@ -568,6 +570,7 @@ def edit_registration(registration: Registration, edit: RegistrationEdit, by: Us
     new_type = ticket_type if ticket_type.id != registration.ticket_type_id else None
     if not changed and new_type is None:
         return registration
+    values["sort_name"] = sort_name_of(values["name"])
     values["search_text"] = search_text_of(values["name"], values["email"], registration.code, values["answers"])
     old_type = registration.ticket_type
     try:

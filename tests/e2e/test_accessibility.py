@@ -68,6 +68,12 @@ def test_the_main_pages_have_no_serious_violation(site, launch, language):
     page.goto(f"{url}/door/{site['door_token']}")
     page.locator("#door[data-state=ready]").wait_for()
     found["door page"] = violations(page)
+    # The verdict's three looks, each read by axe for contrast: green, amber (a second scan), red.
+    for code, look in [(site["registration"].code, "ok"), (site["registration"].code, "warn"), ("NOPE", "bad")]:
+        page.locator("#scan-code").fill(code)
+        page.keyboard.press("Enter")
+        page.locator(f"#verdict.verdict-{look}").wait_for()
+        found[f"door page, verdict {look}"] = violations(page)
 
     organizer = launch().new_context(viewport=PHONE, is_mobile=True, has_touch=True, bypass_csp=True).new_page()
     organizer.goto(f"{url}/login?lang={language}")

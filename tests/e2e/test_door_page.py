@@ -26,6 +26,15 @@ def verdict(page: Page):
     return page.locator("#verdict")
 
 
+def verdict_word(page: Page):
+    """The verdict's big word (OK, Not OK, Warning), the part read at arm's length."""
+    return page.locator("#verdict .verdict-word")
+
+
+def background_of(page: Page) -> str:
+    return page.evaluate("getComputedStyle(document.getElementById('verdict')).backgroundColor")
+
+
 def scan_field_has_focus(page: Page) -> bool:
     return page.evaluate("document.activeElement && document.activeElement.id === 'scan-code'")
 
@@ -49,6 +58,7 @@ def test_camera_reads_a_ticket_once_and_a_second_phone_finds_it_used(door: Door,
     expect(verdict(first)).to_contain_text("Li Wei")
     expect(verdict(first)).to_contain_text("General admission")
     expect(verdict(first)).to_have_class(re.compile(r"\bverdict-ok\b"))
+    expect(verdict_word(first)).to_have_text("✓OK")
     # Chromium on Linux has no native BarcodeDetector: the ponyfill read it, with the wasm from our static/.
     assert first.locator("#door").get_attribute("data-decoder") == "zxing-wasm"
     assert wasm_types == ["application/wasm"]
@@ -65,7 +75,8 @@ def test_camera_reads_a_ticket_once_and_a_second_phone_finds_it_used(door: Door,
     second = context.new_page()
     second.goto(door.page_url)
     expect(verdict(second)).to_have_attribute("data-result", "already_checked_in", timeout=VERDICT_TIMEOUT)
-    expect(verdict(second)).to_have_class(re.compile(r"\bverdict-bad\b"))
+    expect(verdict(second)).to_have_class(re.compile(r"\bverdict-warn\b"))  # amber: the door staff decide
+    expect(verdict_word(second)).to_have_text("!Warning")
     expect(verdict(second)).to_contain_text(re.compile(rf"Already checked in at \d\d:\d\d at {GATE}"))
     expect(verdict(second)).to_contain_text("Li Wei")
     assert [scan.result.value for scan in scans_of(li)] == ["ok", "already_checked_in"]
@@ -83,6 +94,8 @@ def test_usb_scanner_types_into_the_focused_field(door: Door, launch):
     expect(verdict(page)).to_have_attribute("data-result", "ok")
     expect(verdict(page)).to_contain_text("Welcome, Li Wei")
     expect(verdict(page)).to_contain_text("General admission")
+    expect(verdict_word(page)).to_have_text("✓OK")
+    admitted = background_of(page)
     assert scan_field_has_focus(page)
     assert page.input_value("#scan-code") == ""
 
@@ -90,7 +103,9 @@ def test_usb_scanner_types_into_the_focused_field(door: Door, launch):
     page.keyboard.press("Enter")
     expect(verdict(page)).to_have_attribute("data-result", "already_checked_in")
     expect(verdict(page)).to_contain_text("Already checked in at")
-    expect(verdict(page)).to_have_class(re.compile(r"\bverdict-bad\b"))
+    expect(verdict(page)).to_have_class(re.compile(r"\bverdict-warn\b"))
+    expect(verdict_word(page)).to_have_text("!Warning")
+    warned = background_of(page)
     assert scan_field_has_focus(page)
 
     # A scanner reading the QR types the whole payload.
@@ -102,6 +117,11 @@ def test_usb_scanner_types_into_the_focused_field(door: Door, launch):
     page.keyboard.press("Enter")
     expect(verdict(page)).to_have_attribute("data-result", "invalid")
     expect(verdict(page)).to_contain_text("Unknown ticket")
+    expect(verdict(page)).to_have_class(re.compile(r"\bverdict-bad\b"))
+    expect(verdict_word(page)).to_have_text("✕Not OK")
+    # Three looks a glance tells apart: green, amber, red; and the last scans list says which, in words.
+    assert len({admitted, warned, background_of(page)}) == 3
+    expect(page.locator("#recent .recent-warn")).to_contain_text("Warning: Already checked in at")
     expect(page.locator("#count-in")).to_have_text("2", timeout=10_000)
     assert [scan.result.value for scan in scans_of(li)] == ["ok", "already_checked_in"]
 
@@ -112,6 +132,7 @@ def test_usb_scanner_types_into_the_focused_field(door: Door, launch):
     page.keyboard.press("Enter")
     expect(verdict(page)).to_contain_text("Goodbye, Li Wei")
     expect(verdict(page)).to_have_class(re.compile(r"\bverdict-out\b"))
+    expect(verdict_word(page)).to_have_text("←OK")
     page.check("input[name=direction][value=in]")
     page.keyboard.type(li.code)
     page.keyboard.press("Enter")

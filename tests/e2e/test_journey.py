@@ -275,13 +275,14 @@ def test_an_event_in_chinese_from_its_creation_to_the_door(app, mailing_server, 
     expect(verdict).to_have_attribute("data-result", "ok", timeout=VERDICT_TIMEOUT)
     expect(verdict).to_have_class(re.compile(r"\bverdict-ok\b"))
     expect(verdict).to_contain_text(f"欢迎，{ATTENDEE['name']}")
+    expect(verdict).to_contain_text(TICKET_TYPE_ZH["zh_name"])  # the ticket type in the door page's language
     expect(door.locator("#count-in")).to_have_text("1")
     snap(door, shots, "10-door-verdict-390")
 
     # --- The organizer's dashboard counts the check-in on its own (its live numbers).
     expect(checked_in).to_have_text("1", timeout=LIVE_STATS_TIMEOUT)
     expect(desk.locator("#by-gate")).to_contain_text("North door")
-    expect(desk.locator("#arrivals-caption")).to_contain_text("busiest: 1 people.")
+    expect(desk.locator("#arrivals-caption")).to_contain_text("the busiest had 1 person.")
     expect(desk.locator("#arrivals-caption")).not_to_contain_text("Nobody has arrived yet.")
     snap(desk, shots, "11-organizer-dashboard-1280")
     assert errors == [], "uncaught errors in the pages' scripts"

@@ -5,9 +5,33 @@ import { say } from "./words.js";
 
 const RESULTS = ["ok", "already_checked_in", "invalid", "wrong_event", "cancelled", "not_confirmed", "not_inside"];
 
+// How a verdict looks, so that colour is never the only sign: a colour (the class verdict-<kind>),
+// a big word and a glyph. Amber ("warn") is a repeated passage of a real, confirmed ticket (already
+// inside, or leaving without being inside): the door staff decide. Red ("bad") is every other refusal.
+const LOOKS = {
+  ok: { word: "verdict_ok", glyph: "✓" },
+  out: { word: "verdict_ok", glyph: "←" },
+  warn: { word: "verdict_warning", glyph: "!" },
+  bad: { word: "verdict_not_ok", glyph: "✕" },
+  queued: { word: "verdict_not_checked", glyph: "↻" },
+};
+const WARNINGS = ["already_checked_in", "not_inside"];
+
 /** A scan's result in words ("Checked in"), or the result itself when there are none for it. */
 export function resultWords(result) {
   return RESULTS.includes(result) ? say(`result_${result}`) : result;
+}
+
+/** The kind of look for a scan's result: "ok", "out" (an admitted exit), "warn" or "bad". */
+export function verdictKind(result, direction) {
+  if (result === "ok") return direction === "out" ? "out" : "ok";
+  return WARNINGS.includes(result) ? "warn" : "bad";
+}
+
+/** verdictLook(kind) → { word: "OK", glyph: "✓" } in the page's language; null for a kind without a verdict (busy). */
+export function verdictLook(kind) {
+  const look = LOOKS[kind];
+  return look ? { word: say(look.word), glyph: look.glyph } : null;
 }
 
 

@@ -1,24 +1,33 @@
-// What the gate sees and hears about a scan: the big verdict (green, red, waiting), a tone and a
-// vibration.
+// What the gate sees and hears about a scan: the big verdict (green, amber, red, waiting: a word
+// and a glyph with each colour), a tone and a vibration.
 
-import { element, resultWords, shortCode } from "./display.js";
-import { say } from "./words.js";
+import { element, resultWords, shortCode, verdictKind, verdictLook } from "./display.js";
+import { say, ticketTypeName } from "./words.js";
 
 const STALE_AFTER_MS = 5000; // the verdict fades (but stays readable) after this long
 
 const TONES = {
   ok: { type: "sine", notes: [[880, 0, 0.09], [1320, 0.11, 0.14]] },
+  warn: { type: "triangle", notes: [[523, 0, 0.18], [523, 0.24, 0.18]] },
   bad: { type: "square", notes: [[196, 0, 0.5]] },
   queued: { type: "triangle", notes: [[660, 0, 0.12], [660, 0.18, 0.12]] },
 };
-const VIBRATIONS = { ok: [60], bad: [180, 80, 180], queued: [60, 60, 60] };
+const VIBRATIONS = { ok: [60], warn: [120, 60, 120], bad: [180, 80, 180], queued: [60, 60, 60] };
 
 /** The verdict box: show(kind, title, detail, result) and showAnswer(answer, scan, late). */
 export function createVerdict(box, formatTime) {
   let staleTimer = 0;
 
   function show(kind, title, detail, result) {
-    const nodes = [element("p", "verdict-title", title)];
+    const nodes = [];
+    const look = verdictLook(kind);
+    if (look) {
+      const word = element("p", "verdict-word");
+      word.append(element("span", "verdict-glyph", look.glyph), element("span", "verdict-word-text", look.word));
+      word.firstChild.setAttribute("aria-hidden", "true");
+      nodes.push(word);
+    }
+    nodes.push(element("p", "verdict-title", title));
     if (detail) nodes.push(element("p", "verdict-detail", detail));
     box.replaceChildren(...nodes);
     box.className = `verdict verdict-${kind}`;
@@ -27,22 +36,21 @@ export function createVerdict(box, formatTime) {
     if (kind !== "busy") staleTimer = setTimeout(() => box.classList.add("verdict-stale"), STALE_AFTER_MS);
   }
 
-  /** A judged scan: green with the name and ticket type, or red with the server's reason in plain words. */
+  /** A judged scan: green with the name and ticket type, amber or red with the server's reason in plain words. */
   function showAnswer(answer, scan, late) {
     const ok = answer.result === "ok";
     const registration = answer.registration;
     const detail = [];
     if (registration) {
       if (!ok || !(answer.message || "").includes(registration.name)) detail.push(registration.name);
-      if (registration.ticket_type) detail.push(registration.ticket_type.name);
+      if (registration.ticket_type) detail.push(ticketTypeName(registration.ticket_type));
     } else {
       detail.push(say("code_read", { code: shortCode(scan.code) }));
     }
     if (late) detail.push(say("scanned_late", { time: formatTime(scan.scanned_at) }));
-    const kind = ok ? (scan.direction === "out" ? "out" : "ok") : "bad";
-    show(kind, answer.message || resultWords(answer.result),
- detail.join(" · "), answer.result);
-    if (!(late && ok)) signal(ok ? "ok" : "bad"); // a late admission needs nobody's attention
+    const kind = verdictKind(answer.result, scan.direction);
+    show(kind, answer.message || resultWords(answer.result), detail.join(" · "), answer.result);
+    if (!(late && ok)) signal(kind === "out" ? "ok" : kind); // a late admission needs nobody's attention
   }
 
   return { show, showAnswer };
@@ -60,7 +68,7 @@ export function unlockAudio() {
   }
 }
 
-/** A tone and a vibration for "ok", "bad" or "queued". */
+/** A tone and a vibration for "ok", "warn", "bad" or "queued". */
 export function signal(kind) {
   try {
     if (navigator.vibrate && navigator.userActivation?.hasBeenActive !== false) navigator.vibrate(VIBRATIONS[kind]);

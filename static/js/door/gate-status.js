@@ -1,7 +1,7 @@
 // Where this gate stands: the connection line, how many scans wait to be sent, the counter, and the
 // last scans at this gate.
 
-import { element, resultWords } from "./display.js";
+import { element, resultWords, verdictKind, verdictLook } from "./display.js";
 import { say } from "./words.js";
 
 /** root: the door element; the others: the elements each part is shown in. */
@@ -51,11 +51,14 @@ export function createGateStatus({ root, connection, pending, countIn, countExpe
     }
     recent.replaceChildren(
       ...scans.map((scan) => {
-        const ok = scan.result === "ok";
-        const row = element("li", `recent-item recent-${ok ? "ok" : "bad"}`);
+        const kind = verdictKind(scan.result, scan.direction);
+        const look = verdictLook(kind);
+        const row = element("li", `recent-item recent-${kind}`);
         const time = element("time", "recent-time", formatTime(scan.at));
         time.dateTime = scan.at;
-        row.append(time, element("span", "recent-mark", ok ? "✓" : "✕"));
+        const mark = element("span", "recent-mark", look.glyph);
+        mark.setAttribute("aria-hidden", "true");
+        row.append(time, mark, element("span", "visually-hidden", `${look.word}: `));
         let text = scan.message || resultWords(scan.result);
 
         if (scan.name && !text.includes(scan.name)) text += ` — ${scan.name}`;

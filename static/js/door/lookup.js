@@ -2,11 +2,19 @@
 
 import { element } from "./display.js";
 import { errorMessage } from "./network.js";
-import { say } from "./words.js";
+import { say, ticketTypeName } from "./words.js";
 
 const TICKET_PAYLOAD = /^[A-Z2-7]{32}$/; // a QR payload, typed here by a scanner by mistake
 const SEARCH_AFTER_TYPING_MS = 300;
 const STATUSES = ["confirmed", "waitlisted", "pending_approval", "rejected", "cancelled"];
+// One character that is a name on its own (王, 김, kana); the server decides the same way
+// (eventsys/registration/search.py, door_can_search).
+const NAME_CHARACTER = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\uAC00-\uD7A3]$/u;
+
+/** Is q enough to look someone up: two characters, or one Chinese character (one Latin letter matches nearly everyone)? */
+export function canSearch(q) {
+  return q.length >= 2 || NAME_CHARACTER.test(q);
+}
 
 /**
  * form, input, status, results: the look-up's elements; request, url: the client and the look-up URL;
@@ -20,7 +28,7 @@ export function createLookup({ form, input, status, results, request, url, direc
     clearTimeout(typingTimer);
     const q = input.value.trim();
     const number = ++searchNumber;
-    if (q.length < 2) {
+    if (!canSearch(q)) {
       results.replaceChildren();
       status.textContent = q ? say("type_two_letters") : "";
       return;
@@ -47,7 +55,7 @@ export function createLookup({ form, input, status, results, request, url, direc
     const row = element("li", "person");
     const info = element("div", "person-info");
     info.append(element("span", "person-name", person.name));
-    const facts = [person.ticket_type ? person.ticket_type.name : "", person.code];
+    const facts = [person.ticket_type ? ticketTypeName(person.ticket_type) : "", person.code];
     if (person.status !== "confirmed") facts.push(STATUSES.includes(person.status) ? say(`status_${person.status}`) : person.status);
     else if (person.checked_in) facts.push(say("checked_in"));
     const meta = element("span", "person-meta");

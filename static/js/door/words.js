@@ -1,13 +1,20 @@
 // The door page's words, in the page's language: the server puts them in the door config
-// (eventsys/checkin/views.py, DOOR_WORDS), translated with the rest of the page.
+// (eventsys/checkin/views.py, DOOR_WORDS), translated with the rest of the page; so are the
+// event's ticket type names, which scan answers carry as the organizer first wrote them.
 
-let words = null;
+let config = null;
 
 function loaded() {
-  if (words) return words;
+  if (config) return config.words || {};
   const node = typeof document === "undefined" ? null : document.getElementById("door-config");
-  words = (node && JSON.parse(node.textContent).words) || {};
-  return words;
+  config = (node && JSON.parse(node.textContent)) || {};
+  return config.words || {};
+}
+
+/** A ticket type's name in the page's language (the server's names by id), else as the answer gave it. */
+export function ticketTypeName(ticketType) {
+  loaded();
+  return (config.ticket_types || {})[ticketType.id] || ticketType.name;
 }
 
 /**
