@@ -18,7 +18,7 @@ from eventsys.config import DefaultConfig, settings_from_environment, tie_cookie
 from eventsys.database import configure_engine
 from eventsys.events.views import manage_bp, public_bp
 from eventsys.extensions import babel, csrf, db, limiter, login_manager, migrate
-from eventsys.forms import shown_again
+from eventsys.forms import has_errors, shown_again
 from eventsys.mail import sender
 from eventsys.markup import description_html
 from eventsys.registration.views import registration_bp
@@ -86,4 +86,5 @@ def _register_blueprints(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     app.add_template_global(public_url)
     app.add_template_global(shown_again)
+    app.add_template_global(has_errors)
     app.add_template_filter(description_html, "markdown")

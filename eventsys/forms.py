@@ -50,6 +50,11 @@ PARSED_INPUTS = {"number", "date", "datetime-local"}
 SINGLE_LINE_INPUTS = {"text", "email", "search", "tel", "url"}
 
 
+def has_errors(form: FlaskForm | None) -> bool:
+    """Did this form come back with problems (its own or a field's)? Then its error summary takes the focus."""
+    return bool(form and (form.form_errors or any(field.errors for field in form)))
+
+
 def shown_again(field: Field) -> str | None:
     """The value a form shown again puts in a field's ``<input>``; None: the field's own.
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -25,7 +24,7 @@ HTTP_CODES = {
     500: "internal_error",
 }
 
-# Pages say them in the page's language; the JSON API in English (see http_error).
+# Said in the request's language, on pages and in the JSON API alike (its machine codes never change).
 MESSAGES = {
     404: _l("Nothing is here. Check the address."),
     405: _l("This address does not accept that method."),
@@ -57,7 +56,7 @@ WERKZEUG_DESCRIPTIONS = {
 
 
 def page_description(exc: HTTPException):
-    """What a page says of an HTTP error that has no message of ours: Werkzeug's words, translated."""
+    """What a page or the API says of an HTTP error that has no message of ours: Werkzeug's words, translated."""
     if exc.code in WERKZEUG_DESCRIPTIONS and exc.description == type(exc).description:
         return WERKZEUG_DESCRIPTIONS[exc.code]
     return exc.description
@@ -99,11 +98,9 @@ def register(app: Flask) -> None:
             headers["Retry-After"] = retry_after
         if status == 405 and exc.valid_methods:
             headers["Allow"] = ", ".join(exc.valid_methods)
-        if wants_json():
-            with force_locale("en"):
-                message = str(MESSAGES.get(status) or exc.description or "The request could not be handled.")
-            return error_response(status, HTTP_CODES.get(status, "error"), message, headers=headers)
         message = MESSAGES.get(status) or page_description(exc) or _("The request could not be handled.")
+        if wants_json():
+            return error_response(status, HTTP_CODES.get(status, "error"), str(message), headers=headers)
         response = app.make_response((render_template("errors/error.html", status=status, message=message), status))
         response.headers.update(headers)
         return response

@@ -78,3 +78,13 @@ def test_the_login_page_and_the_token_endpoint_count_into_one_account_limit(clie
         assert _token_request(client, user.email, address=f"198.51.100.{n}").status_code == 401
     assert _token_request(client, user.email, address="198.51.100.9", password=PASSWORD).status_code == 429
     assert _login_attempt(client, token, user.email, "203.0.113.9", PASSWORD).status_code == 429
+
+
+def test_a_rate_limited_api_call_is_told_so_in_the_callers_language(client):
+    user = make_user()
+    zh = {"Accept-Language": "zh-CN"}
+    for _ in range(3):
+        client.post("/api/v1/tokens", json={"email": user.email, "password": "nope"}, headers=zh)
+    limited = client.post("/api/v1/tokens", json={"email": user.email, "password": PASSWORD}, headers=zh)
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
+    assert limited.get_json()["error"] == {"code": "rate_limited", "message": "请求过于频繁，请稍后重试。"}

@@ -16,6 +16,7 @@ from eventsys.auth.passwords import hash_password
 from eventsys.auth.services import find_user_by_email, normalize_email, password_problems, revoke_personal_tokens
 from eventsys.errors import ResetLinkInvalid, ValidationFailed
 from eventsys.extensions import db
+from eventsys.i18n import DEFAULT_LANGUAGE
 from eventsys.mail.models import MailKind
 from eventsys.mail.outbox import queue_mail
 from eventsys.registration import tickets
@@ -25,8 +26,9 @@ LINK_LIFETIME = timedelta(hours=1)
 SECRET_ALPHABET = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
 
 
-def request_password_reset(email: str) -> None:
-    """Mail a reset link to the account with this address, if there is one; else do nothing."""
+def request_password_reset(email: str, language: str = DEFAULT_LANGUAGE) -> None:
+    """Mail a reset link to the account with this address, if there is one; else do nothing. The mail
+    speaks ``language`` (the page's where it was asked for)."""
     user = find_user_by_email(normalize_email(email or ""))
     if user is None:
         return
@@ -41,7 +43,7 @@ def request_password_reset(email: str) -> None:
     )
     db.session.add(reset)
     db.session.flush()
-    queue_mail(db.session, MailKind.PASSWORD_RESET, user.email, password_reset_id=reset.id)
+    queue_mail(db.session, MailKind.PASSWORD_RESET, user.email, password_reset_id=reset.id, locale=language)
     db.session.commit()
 
 

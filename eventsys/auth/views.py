@@ -17,6 +17,7 @@ from eventsys.auth.throttle import login_limits, reset_request_limits
 from eventsys.errors import InvalidCredentials, ResetLinkInvalid, ValidationFailed
 from eventsys.extensions import db, limiter, login_manager
 from eventsys.forms import add_field_errors
+from eventsys.i18n import page_language
 
 auth_bp = Blueprint("auth", __name__)
 
@@ -143,7 +144,7 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         try:
-            password_reset.request_password_reset(form.email.data)
+            password_reset.request_password_reset(form.email.data, page_language())
         except ValidationFailed as exc:
             add_field_errors(form, exc)
         else:

@@ -22,6 +22,7 @@ from sqlalchemy import Select, select
 from eventsys.checkin.models import Scan
 from eventsys.events.models import Event, TicketType
 from eventsys.extensions import db
+from eventsys.registration.answers import shown_answer
 from eventsys.registration.listing import AttendeeFilter, attendees
 from eventsys.registration.models import Registration
 from eventsys.timeutil import to_local
@@ -90,7 +91,7 @@ def registration_rows(event: Event, values: AttendeeFilter) -> Iterator[list[Cel
             row.status.value,
             to_local(row.created_at, event.timezone),
             to_local(row.checked_in_at, event.timezone),
-            *(answer_text(answers.get(str(question.id))) for question in questions),
+            *(answer_text(shown_answer(question, answers.get(str(question.id)))) for question in questions),
         ]
 
 

@@ -24,6 +24,7 @@ from eventsys.errors import DomainError
 from eventsys.events.models import Event
 from eventsys.extensions import db
 from eventsys.i18n import format_moment
+from eventsys.registration.answers import shown_answer
 from eventsys.registration.listing import AttendeeFilter, attendees
 from eventsys.registration.models import Registration, RegistrationStatus
 from eventsys.registration.tickets import qr_payload_of, qr_png
@@ -155,7 +156,7 @@ def confirmed_attendees(event: Event, values: AttendeeFilter) -> Iterator[PaperA
     )
     for row in db.session.execute(query.execution_options(yield_per=BATCH)):
         answers = row.answers or {}
-        shown = (answer_text(answers.get(str(question.id))) for question in on_badge)
+        shown = (answer_text(shown_answer(question, answers.get(str(question.id)))) for question in on_badge)
         yield PaperAttendee(
             code=row.code,
             name=row.name,

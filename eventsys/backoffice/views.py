@@ -28,6 +28,7 @@ from eventsys.extensions import db
 from eventsys.forms import add_field_errors
 from eventsys.pagination import page_of
 from eventsys.registration import listing, services
+from eventsys.registration.answers import shown_answer
 from eventsys.registration.forms import add_service_findings, answer_errors_to_fields
 from eventsys.registration.listing import TABS, AttendeeFilter
 from eventsys.registration.models import Registration
@@ -119,6 +120,7 @@ def labels() -> dict[str, Any]:
         "bulk_done": BULK_DONE,
         "history_labels": HISTORY_LABELS,
         "status_label": status_label,
+        "shown_answer": shown_answer,
         "filter_field_labels": FILTER_FIELD_LABELS,
         "mail_kind_labels": MAIL_KIND_LABELS,
 
@@ -295,9 +297,18 @@ def registration(slug: str, code: str):
         "backoffice/registration.html",
         event=event,
         registration=found,
-        answers=answers_json(found),
+        answers=_shown_answers(found),
         history=history_of(found),
     )
+
+
+def _shown_answers(registration: Registration) -> list[dict[str, Any]]:
+    """Each question with the answer as the organizer reads it (a country by its name in the page's language)."""
+    questions = {question.id: question for question in registration.event.questions}
+    return [
+        {**answer, "value": shown_answer(questions[answer["question_id"]], answer["value"])}
+        for answer in answers_json(registration)
+    ]
 
 
 @backoffice_bp.route(

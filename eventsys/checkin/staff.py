@@ -13,6 +13,7 @@ from eventsys.checkin.models import DoorStaff
 from eventsys.errors import NotFound, ValidationFailed
 from eventsys.events.models import Event
 from eventsys.extensions import db
+from eventsys.i18n import DEFAULT_LANGUAGE
 from eventsys.mail.models import MailKind
 from eventsys.mail.outbox import queue_mail
 from eventsys.registration import tickets
@@ -37,8 +38,9 @@ def create_door_link(event: Event, organizer: User, label: str) -> DoorLink:
     return DoorLink(token, clear, public_url("door.door_entry", token=clear))
 
 
-def invite_door_staff(event: Event, email: str) -> DoorStaff:
-    """Invite an address to check people in at ``event``; inviting it again re-sends the mail."""
+def invite_door_staff(event: Event, email: str, language: str = DEFAULT_LANGUAGE) -> DoorStaff:
+    """Invite an address to check people in at ``event``; inviting it again re-sends the mail, in
+    ``language`` (the inviting organizer's page's)."""
     email = normalize_email(email)
     staff = db.session.scalar(
         select(DoorStaff).where(
@@ -55,7 +57,7 @@ def invite_door_staff(event: Event, email: str) -> DoorStaff:
         )
         db.session.add(staff)
         db.session.flush()
-    queue_mail(db.session, MailKind.DOOR_INVITE, email, event_id=event.id, door_staff_id=staff.id)
+    queue_mail(db.session, MailKind.DOOR_INVITE, email, event_id=event.id, door_staff_id=staff.id, locale=language)
     db.session.commit()
     return staff
 

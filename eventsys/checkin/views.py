@@ -28,6 +28,7 @@ from eventsys.events import services as event_services
 from eventsys.events.models import Event
 from eventsys.extensions import db
 from eventsys.forms import add_field_errors
+from eventsys.i18n import page_language
 from eventsys.registration import listing
 from eventsys.registration.listing import AttendeeFilter
 from eventsys.registration.models import Registration
@@ -333,7 +334,7 @@ def invite_staff(slug: str):
     form = DoorStaffForm()
     if form.validate_on_submit():
         try:
-            invited = staff.invite_door_staff(event, form.email.data)
+            invited = staff.invite_door_staff(event, form.email.data, page_language())
         except ValidationFailed as exc:
             add_field_errors(form, exc)
         else:

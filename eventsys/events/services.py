@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -28,6 +30,7 @@ from eventsys.events.translations import (
     checked_translations,
 )
 from eventsys.extensions import db
+from eventsys.i18n import DEFAULT_LANGUAGE, LANGUAGES, LOCALES
 from eventsys.mail.models import MailKind
 from eventsys.mail.outbox import queue_mail
 from eventsys.registration.models import ACTIVE_STATUSES, Registration
@@ -38,7 +41,8 @@ from eventsys.timeutil import is_timezone, utcnow
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")  # \Z: `$` would let a trailing newline in
 SLUG_MAX = 80
-DEFAULT_TICKET_TYPE = "General admission"
+DEFAULT_TICKET_TYPE = "General admission"  # stored as the organizer's content, in English (the contract names it)
+DEFAULT_TICKET_TYPE_WORDS = _l("General admission")  # the catalogue's, for its name in the other languages
 MAX_CAPACITY = 1_000_000  # one limit for the page and the API; far below what the integer column holds
 MAX_QUESTIONS = 100  # an event's form, and the public page that shows it, stay a sensible size
 MAX_TICKET_TYPES = 50
@@ -189,6 +193,30 @@ def _apply(event: Event, details: EventDetails, skip: tuple[str, ...] = ("slug",
         event.translations = checked_translations(details.translations, EVENT_TEXTS)[0]
 
 
+def _default_ticket_type() -> TicketType:
+    """The ticket type a new event starts with. Its name is content the organizer may change, so its
+    other languages are stored as its translations (from the catalogue) rather than said by the page."""
+    translations = {}
+    for language in LANGUAGES.keys() - {DEFAULT_LANGUAGE}:
+        with force_locale(LOCALES[language]):
+            name = str(DEFAULT_TICKET_TYPE_WORDS)
+        if name != DEFAULT_TICKET_TYPE:
+            translations[language] = {"name": name}
+    return TicketType(name=DEFAULT_TICKET_TYPE, capacity=None, position=0, translations=translations)
+
+
+def _without_default_names(translations: Translations) -> Translations:
+    """A renamed default ticket type's translations, less the default's own names (普通票 would no
+    longer say what it is)."""
+    default = _default_ticket_type().translations
+    kept: Translations = {}
+    for language, texts in translations.items():
+        stale = default.get(language, {}).get("name")
+        if rest := {field: text for field, text in texts.items() if not (field == "name" and text == stale)}:
+            kept[language] = rest
+    return kept
+
+
 def create_event(owner: User, details: EventDetails, status: EventStatus = EventStatus.DRAFT) -> Event:
     """Create an event with one ticket type, `General admission`, with no limit of its own."""
     errors = _check_details(details, None)
@@ -198,7 +226,7 @@ def create_event(owner: User, details: EventDetails, status: EventStatus = Event
         raise ValidationFailed(errors)
     event = Event(owner_id=owner.id, status=status, slug=details.slug or unique_slug_from(details.name))
     _apply(event, details)
-    event.ticket_types.append(TicketType(name=DEFAULT_TICKET_TYPE, capacity=None, position=0))
+    event.ticket_types.append(_default_ticket_type())
     db.session.add(event)
     _commit_slug(event)
     return event
@@ -348,9 +376,11 @@ def update_ticket_type(
         raise CapacityBelowRegistrations(
             _("%(num)d seats of this type are taken; the capacity cannot be lower.", num=ticket_type.seats_taken)
         )
-    ticket_type.name, ticket_type.description = name.strip(), description.strip()
     if translations is not None:
         ticket_type.translations = checked_translations(translations, TICKET_TYPE_TEXTS)[0]
+    elif ticket_type.name == DEFAULT_TICKET_TYPE != name.strip():
+        ticket_type.translations = _without_default_names(ticket_type.translations or {})
+    ticket_type.name, ticket_type.description = name.strip(), description.strip()
     ticket_type_id, event_id, capacity_before = ticket_type.id, ticket_type.event_id, ticket_type.capacity
     _set_capacity(TicketType, ticket_type_id, capacity)
     if capacity != capacity_before:

@@ -120,10 +120,10 @@ def _subject(kind: MailKind, event_name: str) -> str:
 
 def mail_language(message: OutboxMessage) -> str:
     """The language a message is written in: its attendee's (the registration's ``locale``); mail
-    to an account (a password reset, a door invitation) is in English."""
+    to an account (a password reset, a door invitation) in the one of the page that asked for it."""
     if message.registration is not None:
         return language_tag(message.registration.locale) or DEFAULT_LANGUAGE
-    return DEFAULT_LANGUAGE
+    return language_tag(message.locale) or DEFAULT_LANGUAGE
 
 
 def render(message: OutboxMessage) -> RenderedMessage:

@@ -50,6 +50,9 @@ class OutboxMessage(db.Model):
         ForeignKey("password_resets.id", ondelete="CASCADE"), index=True
     )
     to_address: Mapped[str] = mapped_column(String(254))
+    # The language of the page that asked for a mail to an account (a password reset, a door
+    # invitation), kept for every later attempt; an attendee's mail speaks the registration's.
+    locale: Mapped[str | None] = mapped_column(String(16))
     status: Mapped[OutboxStatus] = mapped_column(enum_column(OutboxStatus), default=OutboxStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

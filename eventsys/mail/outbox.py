@@ -30,12 +30,14 @@ def queue_mail(
     registration_id: int | None = None,
     door_staff_id: int | None = None,
     password_reset_id: int | None = None,
+    locale: str | None = None,
 ) -> None:
     """Queue one message in the transaction of ``target``; the sender is woken once it commits.
 
     ``target`` is a write_transaction() connection (the hot paths: one Core insert) or the ORM
     session, where the row is flushed with the session's other changes, in their transaction.
-    No address (someone an organizer added by hand without one): nothing is queued.
+    No address (someone an organizer added by hand without one): nothing is queued. ``locale``: the
+    language (``en``, ``zh-CN``) of a mail to an account, as the page that asked for it spoke.
     """
     if not to:
         return
@@ -47,6 +49,7 @@ def queue_mail(
         "door_staff_id": door_staff_id,
         "password_reset_id": password_reset_id,
         "to_address": to,
+        "locale": locale,
         "status": OutboxStatus.QUEUED,
         "attempts": 0,
         "next_attempt_at": now,

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 import pycountry
+from babel import Locale
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from pypinyin import lazy_pinyin
 
 from eventsys.errors import ValidationFailed
 from eventsys.events.models import Question, QuestionKind
+from eventsys.i18n import LOCALES, current_language
 from eventsys.registration.snapshot import QuestionSnapshot
 
 PHONE = re.compile(r"^\+?[0-9 ().\-/]{5,30}$")
@@ -28,15 +33,50 @@ class InvalidAnswer(ValueError):
     """The answer given cannot stand; its message is shown beside the question."""
 
 
-@lru_cache(maxsize=1)
 def countries() -> tuple[tuple[str, str], ...]:
-    """(ISO 3166 code, name) for every country, sorted by name."""
-    return tuple(sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda pair: pair[1]))
+    """(ISO 3166 alpha-2 code, name) for every country, named and sorted in the language being written."""
+    return _countries(current_language())
+
+
+def country_name(code: str) -> str:
+    """A stored country code as the reader names it (the code itself when it is none we know)."""
+    return _country_names(current_language()).get(code, code)
+
+
+def shown_answer(question: Question | QuestionSnapshot, value: Any) -> Any:
+    """An answer as a person reads it: a country by its name in the language being written, others as stored."""
+    if question.kind == QuestionKind.COUNTRY and isinstance(value, str):
+        return country_name(value)
+    return value
+
+
+@lru_cache(maxsize=len(LOCALES))
+def _countries(language: str) -> tuple[tuple[str, str], ...]:
+    names = Locale.parse(LOCALES[language]).territories  # CLDR's, as Babel ships them
+    pairs = ((country.alpha_2, names.get(country.alpha_2, country.name)) for country in pycountry.countries)
+    order = _pinyin_order if language == "zh-CN" else _latin_order
+    return tuple(sorted(pairs, key=lambda pair: order(pair[1])))
+
+
+@lru_cache(maxsize=len(LOCALES))
+def _country_names(language: str) -> Mapping[str, str]:
+    return MappingProxyType(dict(_countries(language)))  # looked up once a row in exports of 100,000
+
+
+def _latin_order(name: str) -> tuple[str, str]:
+    """Åland Islands between Afghanistan and Albania, as an English reader looks for it."""
+    bare = "".join(ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch))
+    return bare.casefold(), name
+
+
+def _pinyin_order(name: str) -> tuple[str, str]:
+    """Chinese names by their reading (阿尔巴尼亚 a, 中国 zhong), as a Chinese reader looks for them."""
+    return " ".join(lazy_pinyin(name)).casefold(), name
 
 
 @lru_cache(maxsize=1)
 def _country_codes() -> frozenset[str]:
-    return frozenset(code for code, _ in countries())
+    return frozenset(country.alpha_2 for country in pycountry.countries)
 
 
 def _is_empty(value: Any) -> bool:
