@@ -100,7 +100,7 @@ def test_a_ticket_type_and_a_question_in_chinese_appear_on_the_chinese_registrat
     assert location_path(response) == base
 
     dashboard = page(client.get(base))
-    assert dashboard.text().count("In Chinese too") == 2  # the new ticket type and the question
+    assert dashboard.text().count("In Chinese too") == 3  # General admission (普通票), the new ticket type, the question
     chinese = page(client.get(f"/events/{event.slug}?lang=zh-CN"))
     text = chinese.text()
     for shown in ("投资人票", "含晚宴", "你的角色", "选一个", "创始人", "投资人", "社区"):
@@ -197,4 +197,5 @@ def test_another_organizer_cannot_post_chinese_texts_to_these_forms(client):
         assert post_form(client, path, data).status_code == 403, path
     event = reload(event)
     assert event.translations == {} and len(event.questions) == 1 and len(event.ticket_types) == 1
-    assert event.ticket_types[0].translations == {} and event.questions[0].translations == {}
+    assert event.ticket_types[0].translations == {"zh-CN": {"name": "普通票"}}  # as created, untouched
+    assert event.questions[0].translations == {}

@@ -113,6 +113,6 @@ def test_an_attendee_in_chinese_reads_the_events_chinese_texts_in_the_mail(app, 
     [chinese] = smtp.inbox.to("wang@example.org")
     assert chinese["Subject"] == "你的 TECOM 杭州创业者大会 门票"
     text = chinese.get_body(("plain",)).get_content()
-    assert "杭州国际人才中心, Xixi Road 1" in text  # the address has no translation: the original
+    assert "杭州国际人才中心，Xixi Road 1" in text  # the address has no translation: the original
     [english] = smtp.inbox.to("ana@example.org")
     assert english["Subject"] == "Your ticket for TECOM Conf Hangzhou"

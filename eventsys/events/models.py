@@ -107,6 +107,12 @@ class Event(Translated, db.Model):
         return to_local(moment, self.timezone)
 
     @property
+    def end_style(self) -> str:
+        """How its end reads after its start: the time alone when it ends the same day there."""
+        same_day = self.local(self.starts_at).date() == self.local(self.ends_at).date()
+        return "time" if same_day else "datetime"
+
+    @property
     def is_public(self) -> bool:
         return self.status.is_public
 
