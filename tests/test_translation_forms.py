@@ -100,7 +100,7 @@ def test_a_ticket_type_and_a_question_in_chinese_appear_on_the_chinese_registrat
     assert location_path(response) == base
 
     dashboard = page(client.get(base))
-    assert dashboard.text().count("In Chinese too") == 3  # General admission (普通票), the new ticket type, the question
+    assert dashboard.text().count("In Chinese too") == 3  # 普通票, the new ticket type, the question
     chinese = page(client.get(f"/events/{event.slug}?lang=zh-CN"))
     text = chinese.text()
     for shown in ("投资人票", "含晚宴", "你的角色", "选一个", "创始人", "投资人", "社区"):
