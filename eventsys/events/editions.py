@@ -37,7 +37,7 @@ def copy_event(event: Event, owner: User, name: str, starts_at: datetime, slug: 
     Registrations, scans, door tokens and mail stay with the original."""
     shift = starts_at - event.starts_at
     values = _copied(event, shift)
-    name = name.strip() if isinstance(name, str) else name
+    name = name.strip()
     settings = {field: values[field] for field in EventDetails.__dataclass_fields__ if field in values}
     details = EventDetails(**{**settings, "name": name, "slug": slug or None})
     if errors := check_details(details, None):
