@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from eventsys.auth.models import ApiToken, TokenKind
 from eventsys.checkin.models import Scan
 from eventsys.events import services
-from eventsys.events.editions import next_edition_name
+from eventsys.events.editions import NOT_COPIED, next_edition_name
 from eventsys.events.models import Event, EventStatus, QuestionKind
 from eventsys.events.services import QuestionDetails
 from eventsys.extensions import db
@@ -82,6 +82,8 @@ def copy(client, event: Event, headers, **body):
 def test_the_copy_is_a_draft_with_every_setting_and_every_time_moved_with_the_start(client, owner, owner_headers):
     event = conference(owner, "Li Wei", "Zhang Min")
     zhang = db.session.scalar(select(Registration).where(Registration.name == "Zhang Min"))
+    approved = client.post(f"/api/v1/events/{event.slug}/registrations/{zhang.code}/approve", headers=owner_headers)
+    assert approved.status_code == 200, approved.get_data(as_text=True)
     client.post(
         f"/api/v1/events/{event.slug}/checkins",
         json={"code": zhang.code},
@@ -106,10 +108,11 @@ def test_the_copy_is_a_draft_with_every_setting_and_every_time_moved_with_the_st
     same = ("tagline", "description", "venue", "address", "timezone", "capacity", "requires_approval", "waitlist")
     assert {k: body[k] for k in same} == {k: original[k] for k in same}
     assert body["translations"] == original["translations"]
-    assert body["remaining"] == 400  # no seat taken: nobody is registered to the copy
+    assert (original["remaining"], body["remaining"]) == (399, 400)  # Zhang's seat stays with the original
     copied_types = [{k: t[k] for k in TICKET_TYPE_KEYS} for t in body["ticket_types"]]
     assert copied_types == [{k: t[k] for k in TICKET_TYPE_KEYS} for t in original["ticket_types"]]
-    assert [t["remaining"] for t in body["ticket_types"]] == [400, 120, 40]  # the original: 398 and 118 left
+    assert [t["remaining"] for t in original["ticket_types"]] == [399, 119, 40]
+    assert [t["remaining"] for t in body["ticket_types"]] == [400, 120, 40]
     assert {t["id"] for t in body["ticket_types"]}.isdisjoint(t["id"] for t in original["ticket_types"])
     copied_questions = [{k: q[k] for k in QUESTION_KEYS} for q in body["questions"]]
     assert copied_questions == [{k: q[k] for k in QUESTION_KEYS} for q in original["questions"]]
@@ -260,3 +263,22 @@ def test_the_page_in_chinese(client, owner):
     signed_in_organizer(client, owner)
     html = client.get(f"/manage/events/{event.slug}/copy?lang=zh-CN").get_data(as_text=True)
     assert "下一届" in html
+
+
+def test_every_column_but_identity_state_and_counts_is_copied(client, owner, owner_headers):
+    """Walks the models, so a setting another change adds to events is checked here too."""
+    event = conference(owner, "Li Wei")
+    body = copy(client, event, owner_headers, starts_at=NEXT_START).get_json()
+    edition = db.session.get(Event, body["id"])
+    pairs = [(event, edition), *zip(event.ticket_types, edition.ticket_types, strict=True)]
+    pairs += list(zip(event.questions, edition.questions, strict=True))
+    for original, copied in pairs:
+        for column in inspect(type(original)).column_attrs:
+            if column.key in NOT_COPIED[type(original)]:
+                continue
+            before, after = getattr(original, column.key), getattr(copied, column.key)
+            if isinstance(before, datetime):
+                before += SHIFT
+            assert after == before, (type(original).__name__, column.key)
+    assert (edition.seats_taken, edition.ticket_types[1].seats_taken) == (0, 0)
+    assert count(Registration, event.id) == 1 and count(Registration, edition.id) == 0
