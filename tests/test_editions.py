@@ -282,3 +282,11 @@ def test_every_column_but_identity_state_and_counts_is_copied(client, owner, own
             assert after == before, (type(original).__name__, column.key)
     assert (edition.seats_taken, edition.ticket_types[1].seats_taken) == (0, 0)
     assert count(Registration, event.id) == 1 and count(Registration, edition.id) == 0
+
+
+def test_a_leap_day_start_is_offered_on_the_28th_next_year(client, owner):
+    leap = datetime(2028, 2, 29, 1, 0, tzinfo=UTC)  # 09:00 in Hangzhou
+    event = make_event(owner, name="Leap meetup", starts_at=leap, ends_at=leap + timedelta(hours=2))
+    signed_in_organizer(client, owner)
+    html = client.get(f"/manage/events/{event.slug}/copy").get_data(as_text=True)
+    assert 'value="2029-02-28T09:00"' in html and 'value="Leap meetup"' in html
