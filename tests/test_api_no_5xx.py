@@ -454,6 +454,11 @@ def _valid_bodies(world: World) -> dict[tuple[str, str], Callable[[], dict]]:
             "help_text": "h",
         },
         ("POST", "/api/v1/events/<slug>/door-tokens"): lambda: {"label": "Gate"},
+        ("POST", "/api/v1/events/<slug>/copy"): lambda: {
+            "name": "Next year",
+            "starts_at": "2031-06-18T09:00:00",
+            "slug": None,
+        },
         ("POST", "/api/v1/events/<slug>/registrations"): lambda: {
             "name": "Guest",
             "email": "guest@example.org",

@@ -20,7 +20,7 @@ from eventsys.api.serializers import (
 from eventsys.auth.services import get_door_token, list_door_tokens, revoke_token
 from eventsys.checkin.staff import create_door_link
 from eventsys.errors import Forbidden, ValidationFailed
-from eventsys.events import services
+from eventsys.events import editions, services
 from eventsys.events.models import Event, EventStatus
 from eventsys.events.services import EventDetails, QuestionDetails
 from eventsys.events.translations import merged_translations
@@ -60,6 +60,11 @@ QUESTION_FIELDS = {
     "help_text": Field(str, nullable=True),
     "on_badge": Field(bool),
     "translations": Field(dict, nullable=True),
+}
+COPY_FIELDS = {
+    "name": Field(str, required=True),
+    "starts_at": Field("datetime", required=True),
+    "slug": Field(str, nullable=True),
 }
 DOOR_TOKEN_FIELDS = {"label": Field(str, required=True)}
 
@@ -134,6 +139,15 @@ def update_event(slug: str):
         values["translations"] = merged_translations(event.translations, values["translations"])
     services.update_event(event, _details(values, EventDetails.of(event)), _event_status(values))
     return event_json(event)
+
+
+@api_bp.post("/events/<slug>/copy")
+def copy_event(slug: str):
+    """Next year's edition: a draft copy; a start without an offset is read in the original's zone."""
+    event = _managed_event(slug)
+    values = read_fields(json_body(), COPY_FIELDS, event.timezone)
+    edition = editions.copy_event(event, caller().user, values["name"], values["starts_at"], values.get("slug"))
+    return event_json(edition), 201
 
 
 # --- ticket types ---------------------------------------------------------------------------

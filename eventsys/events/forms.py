@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar, TypeVar
 
 from flask_babel import gettext as _
@@ -17,6 +18,7 @@ from wtforms import (
 from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from eventsys.events.editions import next_edition_name, next_edition_start
 from eventsys.events.models import Event, Question, QuestionKind, Translated
 from eventsys.events.services import MAX_CAPACITY, SLUG_MAX, EventDetails, QuestionDetails
 from eventsys.events.translations import EVENT_TEXTS, QUESTION_TEXTS, TICKET_TYPE_TEXTS, Translations
@@ -113,12 +115,8 @@ def _capacity_field(label) -> IntegerField:
     )
 
 
-@with_chinese_twins
-class EventForm(ChineseTexts):
-    TEXTS = EVENT_TEXTS
-
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    slug = StringField(
+def _slug_field() -> StringField:
+    return StringField(
         _l("Web address"),
         validators=[
             Optional(),
@@ -127,6 +125,14 @@ class EventForm(ChineseTexts):
         ],
         description=_l("The end of the event's address, /events/… Made from the name when left empty."),
     )
+
+
+@with_chinese_twins
+class EventForm(ChineseTexts):
+    TEXTS = EVENT_TEXTS
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    slug = _slug_field()
     tagline = StringField(_l("Tagline"), validators=[Optional(), Length(max=300)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20_000)])
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
@@ -196,6 +202,27 @@ class EventForm(ChineseTexts):
             waitlist=bool(self.waitlist.data),
             translations=self.translations(),
         )
+
+
+class CopyEventForm(FlaskForm):
+    """Next year's edition: what differs from the original; everything else is copied."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    starts_at = DateTimeLocalField(
+        _l("Starts"),
+        format=DATETIME_FORMAT,
+        validators=[DataRequired(message=_l("Enter a date and time.")), _plausible_year],
+    )
+    slug = _slug_field()
+
+    def fill_from(self, event: Event) -> None:
+        """Offer the next edition: the year in the name one later, the start a year later."""
+        self.name.data = next_edition_name(event.name)
+        self.starts_at.data = to_local(next_edition_start(event), event.timezone).replace(tzinfo=None)
+
+    def starts_at_utc(self, event: Event) -> datetime:
+        """The start as typed, read in the original's zone (the copy keeps it)."""
+        return from_local(self.starts_at.data, event.timezone)
 
 
 @with_chinese_twins

@@ -155,7 +155,8 @@ def unique_slug_from(name: str) -> str:
     return candidate
 
 
-def _check_details(details: EventDetails, event: Event | None) -> dict[str, list[str]]:
+def check_details(details: EventDetails, event: Event | None) -> dict[str, list[str]]:
+    """What is wrong with ``details`` for ``event`` (None: a new one), by field; also used by editions.py."""
     errors: dict[str, list[str]] = {}
     for name, limit in (("name", 200), ("tagline", 300), ("venue", 200), ("address", 500)):
         empty = _("Enter a name.") if name == "name" else None
@@ -219,7 +220,7 @@ def _without_default_names(translations: Translations) -> Translations:
 
 def create_event(owner: User, details: EventDetails, status: EventStatus = EventStatus.DRAFT) -> Event:
     """Create an event with one ticket type, `General admission`, with no limit of its own."""
-    errors = _check_details(details, None)
+    errors = check_details(details, None)
     if status == EventStatus.CANCELLED:
         errors["status"] = [_("A new event is draft or published.")]
     if errors:
@@ -228,11 +229,11 @@ def create_event(owner: User, details: EventDetails, status: EventStatus = Event
     _apply(event, details)
     event.ticket_types.append(_default_ticket_type())
     db.session.add(event)
-    _commit_slug(event)
+    commit_slug(event)
     return event
 
 
-def _commit_slug(event: Event) -> None:
+def commit_slug(event: Event) -> None:
     _flush_slug(event)
     db.session.commit()
 
@@ -249,7 +250,7 @@ def _flush_slug(event: Event) -> None:
 def update_event(event: Event, details: EventDetails, status: EventStatus | None = None) -> Event:
     """Change an event (and its status) in one transaction; a capacity raised gives the freed
     seats to the waitlist at once. A status the event cannot take refuses the whole change."""
-    if errors := _check_details(details, event):
+    if errors := check_details(details, event):
         raise ValidationFailed(errors)
     if status is not None:
         _check_transition(event, status)

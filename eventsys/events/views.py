@@ -11,8 +11,8 @@ from sqlalchemy.orm import selectinload
 from eventsys.checkin.numbers import checkin_stats
 from eventsys.checkin.services import EventAtDoor
 from eventsys.errors import DomainError, ValidationFailed
-from eventsys.events import services
-from eventsys.events.forms import QUESTION_KIND_LABELS, EventForm, QuestionForm, TicketTypeForm
+from eventsys.events import editions, services
+from eventsys.events.forms import QUESTION_KIND_LABELS, CopyEventForm, EventForm, QuestionForm, TicketTypeForm
 from eventsys.events.models import Event, EventStatus, QuestionKind
 from eventsys.extensions import db
 from eventsys.forms import add_field_errors
@@ -137,6 +137,32 @@ def edit_event(slug: str):
             flash(_("Changes saved."), "success")
             return redirect(url_for("manage.event_dashboard", slug=event.slug))
     return _event_form_page(form, event)
+
+
+@manage_bp.route("/events/<slug>/copy", methods=["GET", "POST"])
+def copy_event(slug: str):
+    """Next year's edition: a draft with the original's settings, its dates moved with the start."""
+    event = _managed(slug)
+    form = CopyEventForm()
+    if request.method == "GET":
+        form.fill_from(event)
+    elif form.validate_on_submit():
+        try:
+            edition = editions.copy_event(
+                event, current_user, form.name.data, form.starts_at_utc(event), form.slug.data or None
+            )
+        except ValidationFailed as exc:
+            add_field_errors(form, exc)
+        else:
+            message = _(
+                "“%(name)s” is created as a draft, a copy of “%(original)s”. Check it, then publish it.",
+                name=edition.name,
+                original=event.name,
+            )
+            flash(message, "success")
+            return redirect(url_for("manage.event_dashboard", slug=edition.slug))
+    form.starts_at.description = _("In the event's time zone, %(zone)s.", zone=event.timezone)
+    return render_template("events/copy_event.html", event=event, form=form), _status(form)
 
 
 STATUS_ACTIONS = {
