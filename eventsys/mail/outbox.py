@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 
-from sqlalchemy import Connection, Select, insert, literal, select
+from sqlalchemy import Connection, Select, func, insert, literal, select
 from sqlalchemy.orm import Session, scoped_session
 
 from eventsys.database import after_commit
@@ -85,9 +85,10 @@ def queue_mail_to_many(session: Session | scoped_session, recipients: Select, *,
     statement = insert(OutboxMessage.__table__).from_select(
         [*columns, "next_attempt_at", "last_error", "created_at"], source
     )
-    queued = session.execute(statement).rowcount
+    session.execute(statement)
     after_commit(session, wake_sender)
-    return queued
+    # Counted, not the insert's rowcount, which some drivers leave at -1 for INSERT … SELECT.
+    return session.scalar(select(func.count()).where(OutboxMessage.message_id == message_id))
 
 
 def wake_sender() -> None:
