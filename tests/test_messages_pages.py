@@ -45,6 +45,7 @@ def test_preview_then_send_to_one_ticket_type_in_each_recipients_language(organi
     html = preview.get_data(as_text=True)
     assert preview.status_code == 200
     assert "2 people get this message" in html and "Send to 2 people" in html
+    assert "The first of them, 王芳, reads it in 中文:" in html
     assert "投资人早餐，王芳" in html and "王芳 你好：" in html  # the first recipient, in Chinese
     assert smtp.inbox.messages == [] and send_due().sent == 0
 
@@ -55,7 +56,8 @@ def test_preview_then_send_to_one_ticket_type_in_each_recipients_language(organi
     assert smtp.inbox.to("ana@example.org")[0]["Subject"] == "Investor breakfast, Ana Souza"
     listing = organizer.get(page(event.slug)).get_data(as_text=True)
     assert "Sent to 2 people." in listing and "Investor breakfast, {name}" in listing
-    assert '<dt>Sent</dt><dd>2</dd>' in listing and '<dt>Failed</dt><dd>0</dd>' in listing
+    assert "<dt>Sent</dt><dd>2</dd>" in listing and "<dt>Failed</dt><dd>0</dd>" in listing
+    assert "<dt>Waiting</dt><dd>0</dd>" in listing
 
 
 def test_a_changed_count_since_the_preview_shows_the_preview_again(organizer, event, attendees):
@@ -78,7 +80,7 @@ def test_missing_texts_and_no_status_are_shown_in_the_error_summary(organizer, e
 def test_the_pages_speak_chinese(organizer, event, attendees):
     organizer.set_cookie("lang", "zh-CN")
     html = organizer.get(page(event.slug, "/new"), headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
-    assert "写消息" in html and "中文主题" in html
+    assert "写消息" in html and "中文主题" in html and "消息内容" in html
 
 
 def test_another_organizer_cannot_open_the_pages(client, event, attendees):

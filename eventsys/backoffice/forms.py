@@ -85,7 +85,7 @@ class MessageForm(FlaskForm):
     )
     zh_subject = StringField(_l("Subject in Chinese"), validators=[Optional(), Length(max=200)])
     body = TextAreaField(
-        _l("Message"),
+        _l("Message text"),
         validators=[DataRequired(message=_l("Write the message.")), Length(max=20_000)],
         description=_l(
             "Plain text. {name} and {ticket_url} are filled in for each person; "
@@ -94,7 +94,7 @@ class MessageForm(FlaskForm):
         render_kw={"rows": 8},
     )
     zh_body = TextAreaField(
-        _l("Message in Chinese"),
+        _l("Message text in Chinese"),
         validators=[Optional(), Length(max=20_000)],
         description=_l("People who registered in Chinese get this version."),
         render_kw={"rows": 8},

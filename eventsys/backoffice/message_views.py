@@ -16,6 +16,7 @@ from eventsys.backoffice.forms import MessageForm, message_form
 from eventsys.errors import ValidationFailed
 from eventsys.events.models import Event
 from eventsys.forms import add_field_errors
+from eventsys.i18n import LANGUAGES
 from eventsys.mail import broadcast
 from eventsys.mail.broadcast import CHINESE, Draft
 
@@ -51,7 +52,9 @@ def compose(slug: str):
         except ValidationFailed as exc:
             add_field_errors(form, _on_form(exc))
     status = 400 if request.method == "POST" and preview is None else 200
-    return render_template("backoffice/message_compose.html", event=event, form=form, preview=preview), status
+    return render_template(
+        "backoffice/message_compose.html", event=event, form=form, preview=preview, languages=LANGUAGES
+    ), status
 
 
 def _draft(event: Event, form: MessageForm) -> Draft:

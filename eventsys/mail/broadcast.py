@@ -18,6 +18,7 @@ from eventsys.errors import ValidationFailed
 from eventsys.events.models import Event, TicketType
 from eventsys.events.services import find_managed_event
 from eventsys.extensions import db
+from eventsys.i18n import DEFAULT_LANGUAGE, language_tag
 from eventsys.mail.messages import RenderedMessage, render_organizer_message
 from eventsys.mail.models import MailKind, OrganizerMessage, OutboxMessage, OutboxStatus
 from eventsys.mail.outbox import queue_mail_to_many
@@ -67,6 +68,8 @@ class Draft:
 class Preview:
     recipients: int
     first: RenderedMessage | None  # the mail the first recipient would get, in their language
+    first_name: str = ""
+    first_language: str = ""
 
 
 @dataclass
@@ -185,8 +188,10 @@ def preview_message(event: Event, draft: Draft) -> Preview:
     draft = check_draft(draft)
     count = recipient_count(event, draft.to)
     first = db.session.scalars(message_recipients(event, draft.to).limit(1)).first()
-    rendered = render_organizer_message(_as_message(event, draft, None), first) if first else None
-    return Preview(recipients=count, first=rendered)
+    if first is None:
+        return Preview(recipients=count, first=None)
+    rendered = render_organizer_message(_as_message(event, draft, None), first)
+    return Preview(count, rendered, first.name, language_tag(first.locale) or DEFAULT_LANGUAGE)
 
 
 def send_message(event: Event, draft: Draft, user: User | None) -> OrganizerMessage:

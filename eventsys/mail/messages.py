@@ -146,7 +146,7 @@ def _render_organizer_message(
     language = common["mail_language"]
     ticket_url = public_url("registration.ticket_page", secret=manage_secret_of(registration))
     values = {"name": registration.name, "ticket_url": ticket_url}
-    body = fill_placeholders(message.text_in(language, "body"), values)
+    body = fill_placeholders(message.translated("body", language), values)
     context = {
         **common,
         "event": registration.event,
@@ -155,7 +155,7 @@ def _render_organizer_message(
         "manage_url": ticket_url,
     }
     return RenderedMessage(
-        subject=fill_placeholders(message.text_in(language, "subject"), values),
+        subject=fill_placeholders(message.translated("subject", language), values),
         text=render_template("mail/organizer_message.txt", **context),
         html=render_template("mail/organizer_message.html", **context),
         qr_png=None,

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from eventsys.auth.models import PasswordReset, User
 from eventsys.events.models import Event, enum_column
 from eventsys.extensions import db
+from eventsys.i18n import current_language
 from eventsys.registration.models import Registration
 from eventsys.timeutil import UTCDateTime, utcnow
 
@@ -59,9 +60,10 @@ class OrganizerMessage(db.Model):
     event: Mapped[Event] = relationship()
     created_by: Mapped[User | None] = relationship()
 
-    def text_in(self, language: str, field: str) -> str:
-        """The subject or body in ``language`` (``zh-CN``), else as written."""
-        return ((self.translations or {}).get(language) or {}).get(field) or getattr(self, field)
+    def translated(self, field: str, language: str | None = None) -> str:
+        """The subject or body in ``language`` (``zh-CN``; the one being written now), else as written."""
+        version = (self.translations or {}).get(language or current_language()) or {}
+        return version.get(field) or getattr(self, field)
 
 
 class OutboxMessage(db.Model):
