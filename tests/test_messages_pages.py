@@ -58,6 +58,7 @@ def test_preview_then_send_to_one_ticket_type_in_each_recipients_language(organi
     assert "Sent to 2 people." in listing and "Investor breakfast, {name}" in listing
     assert "<dt>Sent</dt><dd>2</dd>" in listing and "<dt>Failed</dt><dd>0</dd>" in listing
     assert "<dt>Waiting</dt><dd>0</dd>" in listing
+    assert "To: confirmed · Investor" in listing
 
 
 def test_a_changed_count_since_the_preview_shows_the_preview_again(organizer, event, attendees):

@@ -19,6 +19,7 @@ from eventsys.forms import add_field_errors
 from eventsys.i18n import LANGUAGES
 from eventsys.mail import broadcast
 from eventsys.mail.broadcast import CHINESE, Draft
+from eventsys.text import status_label
 
 messages_bp = Blueprint("messages", __name__, url_prefix="/manage/events")
 
@@ -32,7 +33,20 @@ def require_login() -> None:
 @messages_bp.get("/<slug>/messages")
 def sent_list(slug: str):
     event = broadcast.managed_event(slug, current_user)
-    return render_template("backoffice/messages.html", event=event, rows=broadcast.sent_messages(event))
+    rows = broadcast.sent_messages(event)
+    to = {row.message.id: _recipients_in_words(event, row.message.recipients_filter or {}) for row in rows}
+    return render_template("backoffice/messages.html", event=event, rows=rows, to=to)
+
+
+def _recipients_in_words(event: Event, chosen: dict) -> str:
+    """``{"status": ["confirmed"], "ticket_type": 3, "checked_in": true}`` → "confirmed · Investor · checked in"."""
+    words = [status_label(status) for status in chosen.get("status") or []]
+    names = {ticket_type.id: ticket_type.translated("name") for ticket_type in event.ticket_types}
+    if chosen.get("ticket_type") in names:
+        words.append(names[chosen["ticket_type"]])
+    if chosen.get("checked_in") is not None:
+        words.append(_("checked in") if chosen["checked_in"] else _("not checked in"))
+    return " · ".join(words)
 
 
 @messages_bp.route("/<slug>/messages/new", methods=["GET", "POST"])
