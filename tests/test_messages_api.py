@@ -3,11 +3,17 @@ real SMTP, each in their language, placeholders filled, their own ticket link at
 
 from __future__ import annotations
 
-import pytest
+import time
 
+import pytest
+from sqlalchemy import func, select
+
+from eventsys.demo_attendees import bulk_seed
 from eventsys.events.services import add_ticket_type
+from eventsys.extensions import db
+from eventsys.mail.models import OutboxMessage
 from eventsys.mail.sender import send_due
-from eventsys.registration.models import Registration
+from eventsys.registration.models import Registration, RegistrationStatus
 from eventsys.registration.services import RegistrationRequest, cancel_registration, register_attendee
 from tests.conftest import bearer, make_token, make_user
 from tests.registration_helpers import path_of
@@ -161,3 +167,25 @@ def test_another_organizer_cannot_write_to_the_attendees_nor_read_the_list(clien
         assert response.status_code == 403
         assert getattr(client, method)(url(event, tail), json={"subject": "s", "body": "b"}).status_code == 401
     assert client.get(url(event), headers=owner_headers).get_json()["items"] == []
+
+
+@pytest.mark.both_databases
+def test_a_message_to_10000_people_is_queued_at_once(client, event, owner, owner_headers):
+    add_ticket_type(event, "Investor")
+    add_ticket_type(event, "Community")  # the demo's three ticket types
+    bulk_seed(event, 10_000, owner)
+    confirmed = db.session.scalar(
+        select(func.count()).where(
+            Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED
+        )
+    )
+    assert confirmed > 5_000
+    started = time.perf_counter()
+    response = client.post(url(event), json={"subject": "Doors at 9", "body": "Hi {name}"}, headers=owner_headers)
+    took = time.perf_counter() - started
+    assert response.status_code == 202 and response.get_json()["recipients"] == confirmed
+    assert took < 5, f"{took:.2f} s to queue {confirmed}"
+    queued = db.session.scalar(select(func.count()).where(OutboxMessage.message_id == response.get_json()["id"]))
+    assert queued == confirmed
+    [listed] = client.get(url(event), headers=owner_headers).get_json()["items"]
+    assert (listed["recipients"], listed["sent"], listed["failed"]) == (confirmed, 0, 0)
