@@ -89,3 +89,15 @@ def test_another_organizer_cannot_open_the_pages(client, event, attendees):
     assert client.get(page(event.slug)).status_code == 403
     assert client.get(page(event.slug, "/new")).status_code == 403
     assert post(client, event.slug, action="send", subject="S", body="B").status_code == 403
+
+
+def test_without_a_mail_server_each_message_waits_in_the_outbox_readable_as_sent(organizer, event, attendees):
+    post(organizer, event.slug, action="send", expected="3", subject="Doors at 9, {name}", body="See you.")
+    outbox = organizer.get(f"/manage/events/{event.slug}/outbox").get_data(as_text=True)
+    assert outbox.count("message from the organizer") == 3
+    [row] = [r for r in outbox.split("<tr>") if "li@example.org" in r and "from the organizer" in r]
+    link = row.split('href="')[1].split('"')[0]
+    shown = organizer.get(link).get_data(as_text=True)
+    assert "Doors at 9, Li Wei" in shown and "See you." in shown
+    listing = organizer.get(page(event.slug)).get_data(as_text=True)
+    assert "<dt>Waiting</dt><dd>3</dd>" in listing
