@@ -57,7 +57,7 @@ def compose(slug: str):
     if request.method == "POST" and form.validate():
         try:
             draft = _draft(event, form)
-            if request.form.get("action") == "send" and _still_expected(event, draft, form):
+            if request.form.get("send") and _still_expected(event, draft, form):
                 message = broadcast.send_message(event, draft, current_user)
                 flash(ngettext("Sent to %(num)d person.", "Sent to %(num)d people.", message.recipients), "success")
                 return redirect(url_for("messages.sent_list", slug=event.slug))
