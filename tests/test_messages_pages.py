@@ -101,3 +101,9 @@ def test_without_a_mail_server_each_message_waits_in_the_outbox_readable_as_sent
     assert "Doors at 9, Li Wei" in shown and "See you." in shown
     listing = organizer.get(page(event.slug)).get_data(as_text=True)
     assert "<dt>Waiting</dt><dd>3</dd>" in listing
+
+
+def test_a_nul_in_the_message_is_refused_not_a_crash(organizer, event, attendees):
+    response = post(organizer, event.slug, send="1", expected="3", subject="Hi", body="a\x00b")
+    assert response.status_code == 400 and "which no field accepts" in response.get_data(as_text=True)
+    assert "No messages yet" in organizer.get(page(event.slug)).get_data(as_text=True)

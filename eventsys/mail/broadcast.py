@@ -122,20 +122,8 @@ def _is_ticket_type_of(event: Event, ticket_type_id: int) -> bool:
 
 def check_draft(draft: Draft) -> Draft:
     """The draft with its texts tidied (line breaks as ``\\n``), or every problem (ValidationFailed)."""
-    errors: dict[str, list[str]] = {}
     texts = {"subject": draft.subject, "body": draft.body, **_chinese_texts(draft)}
-    subject_problems = single_line_problems(draft.subject, SUBJECT_MAX, _("Write a subject."))
-    if subject_problems:
-        errors["subject"] = subject_problems
-    if not draft.body.strip():
-        errors["body"] = [_("Write the message.")]
-    for name, text in texts.items():
-        limit = SUBJECT_MAX if name.endswith("subject") else BODY_MAX
-        if len(text) > limit:
-            errors.setdefault(name, []).append(_("Use at most %(limit)s characters.", limit=f"{limit:,}"))
-    zh_subject = texts.get(f"translations.{CHINESE}.subject", "")
-    if zh_subject and (problems := single_line_problems(zh_subject, SUBJECT_MAX)):
-        errors[f"translations.{CHINESE}.subject"] = problems
+    errors = {name: problems for name, text in texts.items() if (problems := _text_problems(name, text))}
     if errors:
         raise ValidationFailed(errors)
     chinese = {
@@ -149,6 +137,21 @@ def check_draft(draft: Draft) -> Draft:
         translations={CHINESE: chinese} if chinese else {},
         to=draft.to,
     )
+
+
+def _text_problems(name: str, text: str) -> list[str]:
+    """A subject is one line; a body keeps its line breaks. The originals are required, and no
+    text may hold NUL (PostgreSQL's text cannot)."""
+    required = "." not in name
+    if "\x00" in text:
+        return [_("Contains characters that are not allowed (NUL or invalid Unicode).")]
+    if name.endswith("subject"):
+        return single_line_problems(text, SUBJECT_MAX, _("Write a subject.") if required else None)
+    if required and not text.strip():
+        return [_("Write the message.")]
+    if len(text) > BODY_MAX:
+        return [_("Use at most %(limit)s characters.", limit=f"{BODY_MAX:,}")]
+    return []
 
 
 def _chinese_texts(draft: Draft) -> dict[str, str]:
