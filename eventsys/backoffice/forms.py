@@ -11,13 +11,15 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, StringField
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from eventsys.events.models import Event, QuestionKind
-from eventsys.registration.forms import RegistrationForm, build_registration_form
-from eventsys.registration.models import Registration
+from eventsys.registration.forms import CheckboxList, RegistrationForm, build_registration_form
+from eventsys.registration.models import Registration, RegistrationStatus
 from eventsys.registration.services import RegistrationEdit, RegistrationRequest
+from eventsys.text import status_label
 
 
 class AttendeeForm(RegistrationForm):
@@ -71,3 +73,46 @@ def _field_value(kind: QuestionKind, stored: Any) -> Any:
     if kind == QuestionKind.NUMBER:
         return Decimal(str(stored))
     return stored
+
+
+class MessageForm(FlaskForm):
+    """A message to attendees: its texts, the Chinese twins, and who gets it."""
+
+    subject = StringField(
+        _l("Subject"),
+        validators=[DataRequired(message=_l("Write a subject.")), Length(max=200)],
+        description=_l("{name} becomes each person's name."),
+    )
+    zh_subject = StringField(_l("Subject in Chinese"), validators=[Optional(), Length(max=200)])
+    body = TextAreaField(
+        _l("Message text"),
+        validators=[DataRequired(message=_l("Write the message.")), Length(max=20_000)],
+        description=_l(
+            "Plain text. {name} and {ticket_url} are filled in for each person; "
+            "the event's name and their ticket link are added at the end."
+        ),
+        render_kw={"rows": 8},
+    )
+    zh_body = TextAreaField(
+        _l("Message text in Chinese"),
+        validators=[Optional(), Length(max=20_000)],
+        description=_l("People who registered in Chinese get this version."),
+        render_kw={"rows": 8},
+    )
+    status = CheckboxList(_l("Registrations that are"), default=[RegistrationStatus.CONFIRMED.value])
+    ticket_type = SelectField(_l("Ticket type"), default="")
+    checked_in = RadioField(
+        _l("Checked in"),
+        choices=[("", _l("Either")), ("yes", _l("Checked in")), ("no", _l("Not checked in"))],
+        default="",
+    )
+    expected = HiddenField()
+
+
+def message_form(event: Event, formdata: Any = None) -> MessageForm:
+    form = MessageForm(formdata=formdata)
+    form.status.choices = [(status.value, status_label(status)) for status in RegistrationStatus]
+    form.ticket_type.choices = [("", _l("Any ticket type"))] + [
+        (str(ticket_type.id), ticket_type.translated("name")) for ticket_type in event.ticket_types
+    ]
+    return form

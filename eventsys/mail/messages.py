@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -9,12 +10,13 @@ from email.utils import formatdate, make_msgid
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 from eventsys.checkin.models import DoorStaff
 from eventsys.events.models import EventStatus
 from eventsys.extensions import db
 from eventsys.i18n import DEFAULT_LANGUAGE, LOCALES, language_tag
-from eventsys.mail.models import MailKind, OutboxMessage
+from eventsys.mail.models import MailKind, OrganizerMessage, OutboxMessage
 from eventsys.registration import tickets
 from eventsys.registration.models import Registration, RegistrationStatus
 from eventsys.registration.services import waitlist_position
@@ -35,6 +37,7 @@ SUBJECTS = {
     MailKind.EVENT_CANCELLED: _l("%(event)s is cancelled"),
     MailKind.PASSWORD_RESET: _l("Reset your eventsys password"),
 }
+PLACEHOLDER = re.compile(r"\{(name|ticket_url)\}")  # any other {…} stays as the organizer typed it
 TICKET_KINDS = {MailKind.CONFIRMED, MailKind.PROMOTED, MailKind.APPROVED, MailKind.LINK_AGAIN}
 
 
@@ -114,6 +117,52 @@ def _render_password_reset(message: OutboxMessage, common: dict[str, str]) -> Re
     )
 
 
+def fill_placeholders(text: str, values: dict[str, str]) -> str:
+    """``{name}`` and ``{ticket_url}`` replaced by the recipient's; not str.format, which would
+    read ``{0.__class__}`` or a lone brace in what an organizer wrote."""
+    return PLACEHOLDER.sub(lambda found: values[found.group(1)], text)
+
+
+def as_html_paragraphs(text: str) -> Markup:
+    """Plain text as HTML: escaped, blank lines between paragraphs, line breaks kept."""
+    paragraphs = [part for part in re.split(r"\n\s*\n", text) if part.strip()]
+    return Markup("\n").join(
+        Markup("<p>%s</p>") % Markup("<br>\n").join(escape(line) for line in part.strip("\n").split("\n"))
+        for part in paragraphs
+    )
+
+
+def render_organizer_message(message: OrganizerMessage, registration: Registration) -> RenderedMessage:
+    """An organizer's message as ``registration`` reads it: in its language (the Chinese version
+    when there is one), placeholders filled, the event's name and their own ticket link at the end."""
+    language = language_tag(registration.locale) or DEFAULT_LANGUAGE
+    with force_locale(LOCALES[language]):
+        return _render_organizer_message(message, registration, {"mail_language": language})
+
+
+def _render_organizer_message(
+    message: OrganizerMessage, registration: Registration, common: dict[str, str]
+) -> RenderedMessage:
+    language = common["mail_language"]
+    ticket_url = public_url("registration.ticket_page", secret=manage_secret_of(registration))
+    values = {"name": registration.name, "ticket_url": ticket_url}
+    body = fill_placeholders(message.translated("body", language), values)
+    context = {
+        **common,
+        "event": registration.event,
+        "body": body,
+        "body_html": as_html_paragraphs(body),
+        "manage_url": ticket_url,
+    }
+    return RenderedMessage(
+        subject=fill_placeholders(message.translated("subject", language), values),
+        text=render_template("mail/organizer_message.txt", **context),
+        html=render_template("mail/organizer_message.html", **context),
+        qr_png=None,
+        ics=None,
+    )
+
+
 def _subject(kind: MailKind, event_name: str) -> str:
     return str(SUBJECTS[kind]) % {"event": event_name}
 
@@ -138,6 +187,8 @@ def _render_in(message: OutboxMessage, common: dict[str, str]) -> RenderedMessag
         return _render_password_reset(message, common)
     if message.kind == MailKind.DOOR_INVITE:
         return _render_door_invite(message, common)
+    if message.kind == MailKind.MESSAGE:
+        return _render_organizer_message(message.message, message.registration, common)
     registration = message.registration
     event = registration.event
     with_ticket = registration.status == RegistrationStatus.CONFIRMED and message.kind in TICKET_KINDS

@@ -3,12 +3,13 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eventsys.auth.models import PasswordReset
+from eventsys.auth.models import PasswordReset, User
 from eventsys.events.models import Event, enum_column
 from eventsys.extensions import db
+from eventsys.i18n import current_language
 from eventsys.registration.models import Registration
 from eventsys.timeutil import UTCDateTime, utcnow
 
@@ -27,6 +28,7 @@ class MailKind(enum.StrEnum):
     DOOR_INVITE = "door_invite"
     EVENT_CANCELLED = "event_cancelled"
     PASSWORD_RESET = "password_reset"  # to an organizer; no event
+    MESSAGE = "message"  # an organizer's own message (OrganizerMessage) to one attendee
 
 
 class OutboxStatus(enum.StrEnum):
@@ -35,6 +37,33 @@ class OutboxStatus(enum.StrEnum):
     SENT = "sent"
     SKIPPED = "skipped"  # a ticket message for a registration no longer confirmed
     FAILED = "failed"  # refused for good (e.g. the address does not exist); never retried
+
+
+class OrganizerMessage(db.Model):
+    """What an organizer wrote to (some of) an event's attendees; each recipient's outbox row
+    points here and is rendered from it when sent, in the recipient's language."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    # {"zh-CN": {"subject": …, "body": …}}: a text missing there is read in the original.
+    translations: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The recipients as chosen: {"status": [...], "ticket_type": id, "checked_in": bool}.
+    recipients_filter: Mapped[dict] = mapped_column(JSON, default=dict)
+    recipients: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    event: Mapped[Event] = relationship()
+    created_by: Mapped[User | None] = relationship()
+
+    def translated(self, field: str, language: str | None = None) -> str:
+        """The subject or body in ``language`` (``zh-CN``; the one being written now), else as written."""
+        version = (self.translations or {}).get(language or current_language()) or {}
+        return version.get(field) or getattr(self, field)
 
 
 class OutboxMessage(db.Model):
@@ -49,6 +78,7 @@ class OutboxMessage(db.Model):
     password_reset_id: Mapped[int | None] = mapped_column(
         ForeignKey("password_resets.id", ondelete="CASCADE"), index=True
     )
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
     to_address: Mapped[str] = mapped_column(String(254))
     # The language of the page that asked for a mail to an account (a password reset, a door
     # invitation), kept for every later attempt; an attendee's mail speaks the registration's.
@@ -64,3 +94,4 @@ class OutboxMessage(db.Model):
     registration: Mapped[Registration | None] = relationship()
     event: Mapped[Event | None] = relationship()
     password_reset: Mapped[PasswordReset | None] = relationship()
+    message: Mapped[OrganizerMessage | None] = relationship()

@@ -57,6 +57,7 @@ class AttendeeFilter:
 
     q: str = ""
     status: RegistrationStatus | None = None
+    statuses: tuple[RegistrationStatus, ...] = ()  # any of these (a message's recipients); with ``status``, both
     checked_in: bool | None = None
     ticket_type_id: int | None = None
     registered_after: datetime | None = None
@@ -157,6 +158,8 @@ def _conditions(event_id: int, values: AttendeeFilter, with_tab: bool = True, co
         conditions.append(Registration.created_at < values.registered_before)
     if with_tab and values.status is not None:
         conditions.append(Registration.status == values.status)
+    if with_tab and values.statuses:
+        conditions.append(Registration.status.in_(values.statuses))
     if with_tab and values.checked_in is not None:
         conditions.append(
             Registration.checked_in_at.isnot(None) if values.checked_in else Registration.checked_in_at.is_(None)

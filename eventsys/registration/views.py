@@ -37,6 +37,7 @@ MAIL_KIND_LABELS = {
     "door_invite": _l("door invite"),
     "event_cancelled": _l("event cancelled"),
     "password_reset": _l("password reset"),
+    "message": _l("message from the organizer"),
 }
 MAIL_STATUS_LABELS = {
     "queued": _l("queued"),
