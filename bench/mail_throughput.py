@@ -75,10 +75,10 @@ def make_app(database: Path, smtp_port: int):
 def queue_messages(count: int) -> float:
     """``count`` registrations, each queueing its ticket e-mail; returns the seconds it took."""
     from flask_migrate import upgrade
+    from harness import create_published_event
 
     from eventsys.extensions import db
     from eventsys.registration.services import RegistrationRequest, register_attendee
-    from harness import create_published_event
 
     upgrade()
     event = create_published_event("TECOM Conf Hangzhou")
