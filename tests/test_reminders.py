@@ -129,23 +129,29 @@ def test_eight_senders_at_the_same_moment_queue_each_reminder_once(app, database
     for n in range(GUESTS):
         register(event, f"Guest {n}", f"guest{n}@example.org")
     db.session.commit()
-    start = threading.Barrier(8)
+    start = threading.Barrier(8, timeout=60)  # a sender that failed to start must not hang the others
     written: list[int] = []
+    errors: list[BaseException] = []
 
     def sender() -> None:
-        other = create_app(base_config(database_url))
-        with other.app_context():
-            db.session.execute(select(1))  # connected before the start, so that they start together
-            start.wait()
-            written.append(queue_due_reminders(NOW))
-            db.session.remove()
-            db.engine.dispose()
+        try:
+            other = create_app(base_config(database_url))
+            with other.app_context():
+                db.session.execute(select(1))  # connected before the start, so that they start together
+                start.wait()
+                written.append(queue_due_reminders(NOW))
+                db.session.remove()
+                db.engine.dispose()
+        except BaseException as exc:  # reported below, in the test's own thread
+            errors.append(exc)
+            start.abort()
 
     threads = [threading.Thread(target=sender) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(timeout=120)
+    assert errors == []
     assert sorted(written) == [0] * 7 + [GUESTS]
     assert reminders_to() == sorted(f"guest{n}@example.org" for n in range(GUESTS))
 
