@@ -13,7 +13,7 @@ VENDOR := static/vendor
 CATALOG_PO := translations/zh_Hans_CN/LC_MESSAGES/messages.po
 CATALOG_MO := $(CATALOG_PO:.po=.mo)
 
-.PHONY: assets catalog run test lint system-packages fonts clean bench bench-register bench-checkin bench-backoffice
+.PHONY: assets catalog run test lint system-packages fonts clean bench bench-register bench-checkin bench-backoffice bench-mail
 
 # The badge and door-list PDFs' fonts (Latin, Chinese/Japanese, Korean), from Debian, never fetched at run time.
 PDF_FONTS := fonts-dejavu-core fonts-droid-fallback fonts-nanum
@@ -85,7 +85,7 @@ lint: $(VENV)/.test-installed
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache node_modules $(VENDOR)
 
-bench: bench-register bench-checkin bench-backoffice
+bench: bench-register bench-checkin bench-backoffice bench-mail
 
 bench-register: $(VENV)/.test-installed
 	@scripts/ensure-system-packages.sh wrk
@@ -98,3 +98,8 @@ bench-checkin: $(VENV)/.test-installed
 # No wrk: one request at a time, timed from Python (see bench/backoffice.py).
 bench-backoffice: $(VENV)/.test-installed
 	cd bench && ../$(BIN)/python backoffice.py
+
+# The outbox into a local SMTP sink, against plain smtplib: `make bench-mail MESSAGES=10000`.
+MESSAGES ?= 2000
+bench-mail: $(VENV)/.test-installed
+	cd bench && ../$(BIN)/python mail_throughput.py $(MESSAGES)

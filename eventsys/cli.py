@@ -148,7 +148,7 @@ def _keep_demo_login(text: str) -> None:
 
 @click.command("send-mail")
 def send_mail_command() -> None:
-    """Send every queued message now, whatever its retry schedule, and exit."""
+    """Queue the reminders that are due, send every queued message now (whatever its retry schedule), and exit."""
     if not current_app.config.get("MAIL_SERVER"):
         queued = db.session.scalar(
             select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == OutboxStatus.QUEUED)

@@ -40,6 +40,7 @@ EVENT_FIELDS = {
     "registration_closes_at": Field("datetime", nullable=True),
     "requires_approval": Field(bool),
     "waitlist": Field(bool),
+    "reminder_hours_before": Field(int, nullable=True),
     "status": Field(str),
     "translations": Field(dict, nullable=True),
 }

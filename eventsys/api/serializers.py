@@ -55,6 +55,7 @@ def event_json(event: Event, with_questions: bool = True) -> dict[str, Any]:
         "registration_closes_at": isoformat(event.registration_closes_at, tz),
         "requires_approval": event.requires_approval,
         "waitlist": event.waitlist,
+        "reminder_hours_before": event.reminder_hours_before,
         "status": event.status.value,
         "url": public_url("public.event_page", slug=event.slug),
         "translations": event.translations or {},

@@ -20,7 +20,14 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from eventsys.events.editions import next_edition_name, next_edition_start
 from eventsys.events.models import Event, Question, QuestionKind, Translated
-from eventsys.events.services import MAX_CAPACITY, SLUG_MAX, EventDetails, QuestionDetails
+from eventsys.events.services import (
+    DEFAULT_REMINDER_HOURS,
+    MAX_CAPACITY,
+    MAX_REMINDER_HOURS,
+    SLUG_MAX,
+    EventDetails,
+    QuestionDetails,
+)
 from eventsys.events.translations import EVENT_TEXTS, QUESTION_TEXTS, TICKET_TYPE_TEXTS, Translations
 from eventsys.forms import TimezoneField, translation_field
 from eventsys.timeutil import DEFAULT_TIMEZONE, from_local, to_local
@@ -167,6 +174,19 @@ class EventForm(ChineseTexts):
     )
     requires_approval = BooleanField(_l("Registrations need my approval"))
     waitlist = BooleanField(_l("Keep a waiting list when full"), default=True)
+    reminder_hours_before = IntegerField(
+        _l("Reminder (hours before the start)"),
+        default=DEFAULT_REMINDER_HOURS,
+        validators=[
+            Optional(),
+            NumberRange(
+                min=0, max=MAX_REMINDER_HOURS, message=_l("Enter a number from 0 to %(max)s.", max=MAX_REMINDER_HOURS)
+            ),
+        ],
+        description=_l(
+            "Every confirmed attendee gets their ticket again by e-mail this long before. Empty: no reminder."
+        ),
+    )
 
     def fill_from(self, event: Event) -> None:
         details = EventDetails.of(event)
@@ -200,6 +220,7 @@ class EventForm(ChineseTexts):
             registration_closes_at=utc(self.registration_closes_at),
             requires_approval=bool(self.requires_approval.data),
             waitlist=bool(self.waitlist.data),
+            reminder_hours_before=self.reminder_hours_before.data,
             translations=self.translations(),
         )
 

@@ -89,6 +89,9 @@ class Event(Translated, db.Model):
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     requires_approval: Mapped[bool] = mapped_column(default=False)
     waitlist: Mapped[bool] = mapped_column(default=True)
+    # The ticket again by e-mail this many hours before the start; None: no reminder. No column
+    # default: the ORM would put it in place of an explicit None (EventDetails holds the 24).
+    reminder_hours_before: Mapped[int | None]
     status: Mapped[EventStatus] = mapped_column(enum_column(EventStatus), default=EventStatus.DRAFT, index=True)
     # Seats held by confirmed registrations; kept in the same statement that takes a seat.
     seats_taken: Mapped[int] = mapped_column(default=0)

@@ -44,6 +44,8 @@ SLUG_MAX = 80
 DEFAULT_TICKET_TYPE = "General admission"  # stored as the organizer's content, in English (the contract names it)
 DEFAULT_TICKET_TYPE_WORDS = _l("General admission")  # the catalogue's, for its name in the other languages
 MAX_CAPACITY = 1_000_000  # one limit for the page and the API; far below what the integer column holds
+DEFAULT_REMINDER_HOURS = 24
+MAX_REMINDER_HOURS = 720  # 30 days
 MAX_QUESTIONS = 100  # an event's form, and the public page that shows it, stay a sensible size
 MAX_TICKET_TYPES = 50
 MAX_OPTIONS = 200
@@ -67,6 +69,7 @@ class EventDetails:
     registration_closes_at: datetime | None = None
     requires_approval: bool = False
     waitlist: bool = True
+    reminder_hours_before: int | None = DEFAULT_REMINDER_HOURS
     translations: Translations | None = None  # {"zh-CN": {"name": …}} (translations.py); None: as they are
 
     @classmethod
@@ -173,6 +176,11 @@ def check_details(details: EventDetails, event: Event | None) -> dict[str, list[
         errors["ends_at"] = [_("The end must be after the start.")]
     if details.capacity is not None and not 0 <= details.capacity <= MAX_CAPACITY:
         errors["capacity"] = [_("Enter 0 to %(max)s, or leave empty for no limit.", max=f"{MAX_CAPACITY:,}")]
+    hours = details.reminder_hours_before
+    if hours is not None and not 0 <= hours <= MAX_REMINDER_HOURS:
+        errors["reminder_hours_before"] = [
+            _("Enter 0 to %(max)s hours, or leave empty for no reminder.", max=MAX_REMINDER_HOURS)
+        ]
     opens, closes = details.registration_opens_at, details.registration_closes_at
     if opens and closes and closes <= opens:
         errors["registration_closes_at"] = [_("Registration must close after it opens.")]

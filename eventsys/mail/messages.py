@@ -36,9 +36,10 @@ SUBJECTS = {
     MailKind.DOOR_INVITE: _l("You are invited to check people in at %(event)s"),
     MailKind.EVENT_CANCELLED: _l("%(event)s is cancelled"),
     MailKind.PASSWORD_RESET: _l("Reset your eventsys password"),
+    MailKind.REMINDER: _l("Reminder: your ticket for %(event)s"),
 }
 PLACEHOLDER = re.compile(r"\{(name|ticket_url)\}")  # any other {…} stays as the organizer typed it
-TICKET_KINDS = {MailKind.CONFIRMED, MailKind.PROMOTED, MailKind.APPROVED, MailKind.LINK_AGAIN}
+TICKET_KINDS = {MailKind.CONFIRMED, MailKind.PROMOTED, MailKind.APPROVED, MailKind.LINK_AGAIN, MailKind.REMINDER}
 
 
 @dataclass
@@ -52,7 +53,8 @@ class RenderedMessage:
 
 def is_obsolete(message: OutboxMessage) -> bool:
     """A ticket message for a registration that is no longer confirmed would mislead: skip it.
-    So would a reset link that was used or has expired by the time the mail goes out."""
+    So would a reset link that was used or has expired by the time the mail goes out, or a
+    reminder that would arrive after the start."""
     if message.kind == MailKind.PASSWORD_RESET:
         return not message.password_reset.is_usable(utcnow())
     if message.kind == MailKind.DOOR_INVITE:
@@ -62,6 +64,8 @@ def is_obsolete(message: OutboxMessage) -> bool:
         return True
     if message.kind == MailKind.LINK_AGAIN:
         return not registration.status.is_active
+    if message.kind == MailKind.REMINDER and utcnow() >= registration.event.starts_at:
+        return True  # queued while no mail server was set, say: too late to remind anyone
     return message.kind in TICKET_KINDS and registration.status != RegistrationStatus.CONFIRMED
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsys.auth.models import PasswordReset, User
@@ -29,6 +29,10 @@ class MailKind(enum.StrEnum):
     EVENT_CANCELLED = "event_cancelled"
     PASSWORD_RESET = "password_reset"  # to an organizer; no event
     MESSAGE = "message"  # an organizer's own message (OrganizerMessage) to one attendee
+    REMINDER = "reminder"  # the ticket again before the start; at most one per registration
+
+
+ONE_REMINDER = "kind = 'reminder'"
 
 
 class OutboxStatus(enum.StrEnum):
@@ -68,7 +72,17 @@ class OrganizerMessage(db.Model):
 
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
-    __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_messages_due", "status", "next_attempt_at"),
+        # What makes a reminder go out once, whatever the number of senders queueing them (reminders.py).
+        Index(
+            "uq_outbox_messages_one_reminder",
+            "registration_id",
+            unique=True,
+            sqlite_where=text(ONE_REMINDER),
+            postgresql_where=text(ONE_REMINDER),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[MailKind] = mapped_column(enum_column(MailKind))

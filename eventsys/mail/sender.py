@@ -22,6 +22,7 @@ from eventsys.extensions import db
 from eventsys.mail.messages import build_email, is_obsolete
 from eventsys.mail.models import OutboxMessage, OutboxStatus
 from eventsys.mail.outbox import wait_for_mail
+from eventsys.mail.reminders import queue_due_reminders
 from eventsys.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -177,12 +178,15 @@ class _Connection:
 def send_due(force: bool = False) -> SendReport:
     """Send what is due (everything queued when ``force``); returns what happened.
 
-    A message that cannot be built or sent is recorded as retrying or failed, with its reason,
-    and the round goes on; a failing SMTP server ends the round (unless ``force``).
+    Reminders that have come due are queued first (queue_due_reminders: once each, whoever else
+    is sending). A message that cannot be built or sent is recorded as retrying or failed, with
+    its reason, and the round goes on; a failing SMTP server ends the round (unless ``force``).
+    Every message of the round goes over one SMTP connection, opened again only after an error.
     """
     report = SendReport()
     if not current_app.config.get("MAIL_SERVER"):
         return report
+    queue_due_reminders()
     smtp = _Connection()
     handled: set[int] = set()
     try:
