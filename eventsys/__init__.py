@@ -24,6 +24,7 @@ from eventsys.mail import sender
 from eventsys.markup import description_html
 from eventsys.registration.views import registration_bp
 from eventsys.sessions import PagesOnlySessionInterface
+from eventsys.text import role_label
 from eventsys.urls import public_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,4 +90,5 @@ def _register_template_helpers(app: Flask) -> None:
     app.add_template_global(public_url)
     app.add_template_global(shown_again)
     app.add_template_global(has_errors)
+    app.add_template_global(role_label)
     app.add_template_filter(description_html, "markdown")

@@ -9,6 +9,7 @@ turned off, as SQLAlchemy's documentation recommends, and BEGIN is emitted here 
 
 from __future__ import annotations
 
+import enum
 import fcntl
 import os
 import sqlite3
@@ -17,6 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 
 from sqlalchemy import Connection, event
+from sqlalchemy import Enum as SqlEnum
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -48,11 +50,18 @@ def configure_engine(engine: Engine) -> None:
             connection.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
-def _begin_before_flush(session, _flush_context, _instances) -> None:
-    """Give an ORM flush on SQLite a real transaction, with the write lock taken up front."""
+def take_write_lock(session: Session) -> None:
+    """Begin the session's transaction with SQLite's write lock held, so that what it reads next
+    cannot change before it writes (a check, then the change it allows). On PostgreSQL lock the
+    rows in question instead (``with_for_update``)."""
     connection = session.connection()
     if connection.dialect.name == "sqlite" and not connection.connection.driver_connection.in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _begin_before_flush(session, _flush_context, _instances) -> None:
+    """Give an ORM flush on SQLite a real transaction, with the write lock taken up front."""
+    take_write_lock(session)
 
 
 event.listen(db.session, "before_flush", _begin_before_flush)
@@ -150,3 +159,8 @@ def described_by_the_models(name: str | None, type_: str, _parent: object = None
     if type_ == "index":
         return name != "ix_registrations_search_trgm"
     return True
+
+
+def enum_column(enum_cls: type[enum.Enum]) -> SqlEnum:
+    """An enum stored as its values in a plain string column (no native enum type to migrate)."""
+    return SqlEnum(enum_cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])

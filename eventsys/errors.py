@@ -100,3 +100,20 @@ class ResetLinkInvalid(DomainError):
     status = 410
     code = "reset_link_invalid"
     message = _l("This password reset link has expired or was used already. Ask for a new one.")
+
+
+class InvitationUsed(DomainError):
+    status = 410
+    code = "invitation_used"
+    message = _l("This invitation was used already. Ask the club's owner for a new one.")
+
+
+class InvitationExpired(DomainError):
+    status = 410
+    code = "invitation_expired"
+    message = _l("This invitation has expired. Ask the club's owner for a new one.")
+
+
+class LastOwner(Conflict):
+    code = "last_owner"
+    message = _l("A club needs at least one owner: make someone else an owner first.")

@@ -58,3 +58,26 @@ def status_label(status: str) -> str:
     value = str(status)
     label = STATUS_LABELS.get(value)
     return str(label) if label is not None else value.replace("_", " ")
+
+
+ROLE_LABELS = {
+    "owner": _l("owner"),
+    "manager": _l("manager"),
+    "supervisor": _l("supervisor"),
+    "steward": _l("steward"),
+    "door": _l("door staff"),
+}
+ROLE_DESCRIPTIONS = {
+    "owner": _l("everything, including the team and cancelling events"),
+    "manager": _l("everything on the club's events but the team and cancelling events"),
+    "supervisor": _l(
+        "the door: scan, look people up, check in by hand, undo; the attendee list without e-mail addresses"
+    ),
+    "steward": _l("scan tickets only"),
+}
+
+
+def role_label(role: str) -> str:
+    """A team role as people read it (经理, 引导员 in Chinese)."""
+    label = ROLE_LABELS.get(str(role))
+    return str(label) if label is not None else str(role)

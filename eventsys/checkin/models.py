@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from eventsys.events.models import enum_column
+from eventsys.database import enum_column
 from eventsys.extensions import db
 from eventsys.timeutil import UTCDateTime, utcnow
 

@@ -8,13 +8,11 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsys.auth.models import User
+from eventsys.clubs.models import Club
+from eventsys.database import enum_column
 from eventsys.extensions import db
 from eventsys.i18n import current_language
 from eventsys.timeutil import UTCDateTime, to_local, utcnow
-
-
-def enum_column(enum_cls: type[enum.Enum]) -> db.Enum:
-    return db.Enum(enum_cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class EventStatus(enum.StrEnum):
@@ -75,6 +73,8 @@ class Event(Translated, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # The club that runs it, whose team works on it; None: its creator's alone.
+    club_id: Mapped[int | None] = mapped_column(ForeignKey("clubs.id"), index=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     tagline: Mapped[str] = mapped_column(String(300), default="")
@@ -99,6 +99,7 @@ class Event(Translated, db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     owner: Mapped[User] = relationship()
+    club: Mapped[Club | None] = relationship()
     ticket_types: Mapped[list[TicketType]] = relationship(
         back_populates="event", order_by="TicketType.position, TicketType.id", cascade="all, delete-orphan"
     )

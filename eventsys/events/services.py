@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -21,7 +20,7 @@ from eventsys.errors import (
     ValidationFailed,
 )
 from eventsys.events.models import Event, EventStatus, Question, QuestionKind, TicketType
-from eventsys.events.slugs import slug_from_name
+from eventsys.events.slugs import SLUG_PATTERN, slug_from_name
 from eventsys.events.translations import (
     EVENT_TEXTS,
     QUESTION_TEXTS,
@@ -39,7 +38,6 @@ from eventsys.registration.snapshot import EventSnapshot
 from eventsys.text import event_status_label, single_line_problems
 from eventsys.timeutil import is_timezone, utcnow
 
-SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")  # \Z: `$` would let a trailing newline in
 SLUG_MAX = 80
 DEFAULT_TICKET_TYPE = "General admission"  # stored as the organizer's content, in English (the contract names it)
 DEFAULT_TICKET_TYPE_WORDS = _l("General admission")  # the catalogue's, for its name in the other languages

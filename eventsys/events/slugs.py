@@ -16,6 +16,7 @@ from slugify import slugify
 
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
 LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")  # \Z: `$` would let a trailing newline in
 CJK_SLUG_MAX = 30  # a Chinese name's address stays short enough to read out and type
 
 

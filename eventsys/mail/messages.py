@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from eventsys.checkin.models import DoorStaff
+from eventsys.clubs.models import INVITATION_LIFETIME
 from eventsys.events.models import EventStatus
 from eventsys.extensions import db
 from eventsys.i18n import DEFAULT_LANGUAGE, LOCALES, language_tag
@@ -20,7 +21,13 @@ from eventsys.mail.models import MailKind, OrganizerMessage, OutboxMessage
 from eventsys.registration import tickets
 from eventsys.registration.models import Registration, RegistrationStatus
 from eventsys.registration.services import waitlist_position
-from eventsys.registration.tickets import invitation_secret, manage_secret_of, qr_payload_of, reset_secret_of
+from eventsys.registration.tickets import (
+    invitation_secret,
+    manage_secret_of,
+    qr_payload_of,
+    reset_secret_of,
+    team_invitation_secret,
+)
 from eventsys.timeutil import utcnow
 from eventsys.urls import public_url
 
@@ -37,6 +44,7 @@ SUBJECTS = {
     MailKind.EVENT_CANCELLED: _l("%(event)s is cancelled"),
     MailKind.PASSWORD_RESET: _l("Reset your eventsys password"),
     MailKind.REMINDER: _l("Reminder: your ticket for %(event)s"),
+    MailKind.TEAM_INVITE: _l("Join the team of %(club)s"),
 }
 PLACEHOLDER = re.compile(r"\{(name|ticket_url)\}")  # any other {…} stays as the organizer typed it
 TICKET_KINDS = {MailKind.CONFIRMED, MailKind.PROMOTED, MailKind.APPROVED, MailKind.LINK_AGAIN, MailKind.REMINDER}
@@ -59,6 +67,8 @@ def is_obsolete(message: OutboxMessage) -> bool:
         return not message.password_reset.is_usable(utcnow())
     if message.kind == MailKind.DOOR_INVITE:
         return not _door_staff(message).is_active
+    if message.kind == MailKind.TEAM_INVITE:
+        return message.club_member.status != "invited"  # withdrawn, taken or expired meanwhile
     registration = message.registration
     if message.kind in TICKET_KINDS and registration.event.status == EventStatus.CANCELLED:
         return True
@@ -98,6 +108,24 @@ def _render_door_invite(message: OutboxMessage, common: dict[str, str]) -> Rende
         subject=_subject(message.kind, message.event.translated("name")),
         text=render_template("mail/door_invite.txt", **context),
         html=render_template("mail/door_invite.html", **context),
+        qr_png=None,
+        ics=None,
+    )
+
+
+def _render_team_invite(message: OutboxMessage, common: dict[str, str]) -> RenderedMessage:
+    member = message.club_member
+    context = {
+        **common,
+        "club": member.club,
+        "role": member.role,
+        "join_url": public_url("clubs.join", token=team_invitation_secret(member)),
+        "days": INVITATION_LIFETIME.days,
+    }
+    return RenderedMessage(
+        subject=str(SUBJECTS[message.kind]) % {"club": member.club.name},
+        text=render_template("mail/team_invite.txt", **context),
+        html=render_template("mail/team_invite.html", **context),
         qr_png=None,
         ics=None,
     )
@@ -191,6 +219,8 @@ def _render_in(message: OutboxMessage, common: dict[str, str]) -> RenderedMessag
         return _render_password_reset(message, common)
     if message.kind == MailKind.DOOR_INVITE:
         return _render_door_invite(message, common)
+    if message.kind == MailKind.TEAM_INVITE:
+        return _render_team_invite(message, common)
     if message.kind == MailKind.MESSAGE:
         return _render_organizer_message(message.message, message.registration, common)
     registration = message.registration

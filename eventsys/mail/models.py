@@ -7,7 +7,9 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsys.auth.models import PasswordReset, User
-from eventsys.events.models import Event, enum_column
+from eventsys.clubs.models import ClubMember
+from eventsys.database import enum_column
+from eventsys.events.models import Event
 from eventsys.extensions import db
 from eventsys.i18n import current_language
 from eventsys.registration.models import Registration
@@ -30,6 +32,7 @@ class MailKind(enum.StrEnum):
     PASSWORD_RESET = "password_reset"  # to an organizer; no event
     MESSAGE = "message"  # an organizer's own message (OrganizerMessage) to one attendee
     REMINDER = "reminder"  # the ticket again before the start; at most one per registration
+    TEAM_INVITE = "team_invite"  # to join a club's team (ClubMember); no event
 
 
 ONE_REMINDER = "kind = 'reminder'"
@@ -93,6 +96,7 @@ class OutboxMessage(db.Model):
         ForeignKey("password_resets.id", ondelete="CASCADE"), index=True
     )
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
+    club_member_id: Mapped[int | None] = mapped_column(ForeignKey("club_members.id"), index=True)
     to_address: Mapped[str] = mapped_column(String(254))
     # The language of the page that asked for a mail to an account (a password reset, a door
     # invitation), kept for every later attempt; an attendee's mail speaks the registration's.
@@ -109,3 +113,4 @@ class OutboxMessage(db.Model):
     event: Mapped[Event | None] = relationship()
     password_reset: Mapped[PasswordReset | None] = relationship()
     message: Mapped[OrganizerMessage | None] = relationship()
+    club_member: Mapped[ClubMember | None] = relationship()

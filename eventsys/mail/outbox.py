@@ -30,6 +30,7 @@ def queue_mail(
     registration_id: int | None = None,
     door_staff_id: int | None = None,
     password_reset_id: int | None = None,
+    club_member_id: int | None = None,
     locale: str | None = None,
 ) -> None:
     """Queue one message in the transaction of ``target``; the sender is woken once it commits.
@@ -48,6 +49,7 @@ def queue_mail(
         "registration_id": registration_id,
         "door_staff_id": door_staff_id,
         "password_reset_id": password_reset_id,
+        "club_member_id": club_member_id,
         "to_address": to,
         "locale": locale,
         "status": OutboxStatus.QUEUED,

@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eventsys.events.models import Event, TicketType, enum_column
+from eventsys.database import enum_column
+from eventsys.events.models import Event, TicketType
 from eventsys.extensions import db
 from eventsys.timeutil import UTCDateTime, utcnow
 

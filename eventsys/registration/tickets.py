@@ -77,6 +77,10 @@ def password_reset_secret(key: bytes, nonce: bytes) -> str:
     return _derive(key, b"password-reset:", nonce)
 
 
+def team_invite_secret(key: bytes, nonce: bytes) -> str:
+    return _derive(key, b"team-invite:", nonce)
+
+
 # --- the secrets of one registration or invitation, under this server's key -----------------
 
 
@@ -106,6 +110,11 @@ def manage_secret_of(registration: HasTicketNonce) -> str:
 
 def invitation_secret(staff: HasInviteNonce) -> str:
     return door_invite_secret(ticket_key(), staff.invite_nonce)
+
+
+def team_invitation_secret(member: HasInviteNonce) -> str:
+    """The secret in a club team invitation's /join link."""
+    return team_invite_secret(ticket_key(), member.invite_nonce)
 
 
 def reset_secret_of(reset: HasNonce) -> str:
