@@ -17,9 +17,9 @@ from sqlalchemy.exc import IntegrityError
 from eventsys.auth.models import User
 from eventsys.auth.services import normalize_email
 from eventsys.clubs.models import INVITATION_LIFETIME, AuditEntry, Club, ClubMember
-from eventsys.clubs.roles import TEAM_ROLES, Role
+from eventsys.clubs.roles import TEAM_ROLES, Permission, Role, may
 from eventsys.database import take_write_lock
-from eventsys.errors import InvitationExpired, InvitationUsed, LastOwner, NotFound, ValidationFailed
+from eventsys.errors import Forbidden, InvitationExpired, InvitationUsed, LastOwner, NotFound, ValidationFailed
 from eventsys.events.slugs import SLUG_PATTERN, slug_from_name
 from eventsys.extensions import db
 from eventsys.i18n import DEFAULT_LANGUAGE
@@ -140,6 +140,27 @@ def role_in_club(club_id: int | None, user_id: int | None) -> Role | None:
             ClubMember.club_id == club_id, ClubMember.user_id == user_id, ClubMember.removed_at.is_(None)
         )
     )
+
+
+def role_on_event(owner_id: int, club_id: int | None, user_id: int | None) -> Role | None:
+    """How ``user_id`` stands on an event: through its club's team when it has a club (its creator
+    too: one removed from the team loses it), else as its creator (its owner)."""
+    if user_id is None:
+        return None
+    if club_id is None:
+        return Role.OWNER if owner_id == user_id else None
+    return role_in_club(club_id, user_id)
+
+
+def require_club_permission(slug: str, user: User | None, permission: Permission) -> Club:
+    """The club at ``slug`` if ``user`` may do ``permission`` there (403 when on the team without it)."""
+    club = find_club(slug)
+    role = role_in_club(club.id, user.id if user is not None else None)
+    if not may(role, permission):
+        if role is None:
+            raise Forbidden(_("You are not on this club's team."))
+        raise Forbidden(_("Your role on this club's team does not allow this."))
+    return club
 
 
 # --- the team ------------------------------------------------------------------------------------
