@@ -129,7 +129,7 @@ def edit_event(slug: str):
         form.fill_from(event)
     elif form.validate_on_submit():
         try:
-            services.update_event(event, form.details())
+            services.update_event(event, form.details(), by=current_user)
         except DomainError as exc:
             db.session.rollback()
             add_field_errors(form, exc, fallback_field="capacity")
@@ -179,7 +179,7 @@ def change_status(slug: str, action: str):
     if request.method == "GET":
         return render_template("events/confirm_status.html", event=event, action=action)
     try:
-        services.change_status(event, target)
+        services.change_status(event, target, by=current_user)
     except DomainError as exc:
         flash(exc.message, "error")
     else:
