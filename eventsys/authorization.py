@@ -245,11 +245,10 @@ def roles_on_event(event: Row, principal: Principal) -> list[Role]:
     """Every role ``principal`` holds on ``event``: their account's, and their door token's."""
     roles = []
     if principal.user is not None:
-        role = role_on_event(event.owner_id, event.club_id, principal.user.id)
-        if role is None and is_door_staff(event.id, principal.user.id):
-            role = Role.DOOR
-        if role is not None:
+        if (role := role_on_event(event.owner_id, event.club_id, principal.user.id)) is not None:
             roles.append(role)
+        if role not in (Role.OWNER, Role.MANAGER, Role.SUPERVISOR) and is_door_staff(event.id, principal.user.id):
+            roles.append(Role.DOOR)  # a steward of the club invited to this event's door looks people up too
     if principal.door_token is not None and principal.door_token.event_id == event.id:
         roles.append(principal.door_token.role)
     return roles
@@ -290,8 +289,10 @@ def authorize_request():
     if allowed:
         g.role = allowed[0]
         return None
-    if not roles and (event is None or event.status == EventStatus.DRAFT.value):
-        raise NotFound(_("No such event.") if event is not None else _("No such club."))
+    if not roles and event is not None and event.status == EventStatus.DRAFT.value:
+        raise NotFound(_("No such event."))  # someone else's draft is not there at all
+    if not roles:
+        raise Forbidden(_("Only the team of this event's club, or its organizer, can do this."))
     raise Forbidden(_("Your role does not allow this."))
 
 

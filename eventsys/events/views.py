@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from eventsys.checkin.numbers import checkin_stats
 from eventsys.checkin.services import EventAtDoor
+from eventsys.clubs.roles import Role
 from eventsys.errors import DomainError, ValidationFailed
 from eventsys.events import editions, services
 from eventsys.events.forms import QUESTION_KIND_LABELS, CopyEventForm, EventForm, QuestionForm, TicketTypeForm
@@ -62,10 +63,19 @@ def require_login() -> None:
     """Every organizer page needs a logged-in organizer."""
 
 
+# Where each role works on an event: the dashboard, the check-in numbers, or the door.
+WORK_PAGES = {Role.SUPERVISOR: "door.checkin_dashboard", Role.STEWARD: "door.door_page"}
+
+
 @manage_bp.get("/events")
 def my_events():
+    """The events the organizer works on, their own and their clubs', each linked to the page of
+    their role there."""
     events = db.session.scalars(services.events_owned_by(current_user)).all()
-    return render_template("events/my_events.html", events=events)
+    roles = {event.id: services.role_of(event, current_user) for event in events}
+    pages = {event.id: WORK_PAGES.get(roles[event.id], "manage.event_dashboard") for event in events}
+    links = {event.id: url_for(pages[event.id], slug=event.slug) for event in events}
+    return render_template("events/my_events.html", events=events, roles=roles, links=links)
 
 
 def _status(form) -> int:
