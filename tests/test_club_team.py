@@ -68,6 +68,12 @@ def browser_of(app, user: User) -> FlaskClient:
     return browser
 
 
+def chosen_role(doc, member: ClubMember) -> str:
+    """The role the member's select on the team page shows."""
+    select = re.search(rf'<select id="member-{member.id}-role".*?</select>', doc.html, re.S).group(0)
+    return re.search(r'<option value="(\w+)" selected>', select).group(1)
+
+
 def join_path_from_mail(smtp, address: str) -> str:
     assert send_due().sent >= 1
     [mail] = smtp.inbox.to(address)
@@ -82,13 +88,15 @@ def join_path_from_mail(smtp, address: str) -> str:
 def test_the_owner_invites_by_e_mail_and_a_newcomer_signs_up_and_joins(app, smtp, owner, club):
     doc = page(owner.get(team_path(club)))
     assert_form_page_is_accessible(doc)
-    assert "everything on the club&#39;s events but the team and cancelling events" in doc.html  # the roles' help
+    assert re.search(r"manager ?: everything on the club's events but the team and cancelling events", doc.text())
     response = post_form(owner, f"{team_path(club)}/members", {"email": " Wang.Fang@Example.org ", "role": "manager"})
     assert location_path(response) == team_path(club)
     assert "Invitation sent to wang.fang@example.org." in page(owner.get(team_path(club))).text()
     join_path = join_path_from_mail(smtp, "wang.fang@example.org")
     team = page(owner.get(team_path(club))).text()
-    assert "wang.fang@example.org manager invited the link works 7 more days" in team
+    assert "wang.fang@example.org invited the link works 7 more days" in team
+    invited = member_of(club, "wang.fang@example.org")
+    assert chosen_role(page(owner.get(team_path(club))), invited) == "manager"
 
     # Signed out, the link shows the club and the role, and links to log in or sign up that come back.
     newcomer = app.test_client()
@@ -122,7 +130,7 @@ def test_the_owner_invites_by_e_mail_and_a_newcomer_signs_up_and_joins(app, smtp
         assert response.status_code == 410
         assert "This invitation was used already" in page(response).text()
         assert post_form(browser, join_path, {}).status_code == 410
-    assert "Wang Fang wang.fang@example.org manager active" in page(owner.get(team_path(club))).text()
+    assert "Wang Fang wang.fang@example.org active" in page(owner.get(team_path(club))).text()
 
 
 def test_a_signed_out_visitor_logs_in_and_comes_back_to_the_invitation(app, owner, club):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import EmailField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
-from eventsys.clubs.roles import TEAM_ROLES
+from eventsys.clubs.roles import TEAM_ROLES, Role
 from eventsys.clubs.services import SLUG_MAX, ClubDetails
 from eventsys.text import ROLE_DESCRIPTIONS, role_label
 
@@ -36,12 +37,15 @@ class ClubForm(FlaskForm):
         )
 
 
+def role_with_description(role: Role) -> Markup:
+    """"<strong>manager</strong>: everything on the club's events …", in the page's language."""
+    label = Markup("<strong>{}</strong>").format(role_label(role))
+    return Markup(_("%(role)s: %(description)s")) % {"role": label, "description": ROLE_DESCRIPTIONS[role.value]}
+
+
 def role_choices() -> list[tuple[str, Markup]]:
-    """Each team role with what it may do, in the page's language (said when the form is made)."""
-    return [
-        (role.value, Markup("<strong>{}</strong>: {}").format(role_label(role), ROLE_DESCRIPTIONS[role.value]))
-        for role in TEAM_ROLES
-    ]
+    """Each team role with what it may do (said when the form is made)."""
+    return [(role.value, role_with_description(role)) for role in TEAM_ROLES]
 
 
 class InviteForm(FlaskForm):

@@ -13,14 +13,14 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from eventsys.clubs import services
-from eventsys.clubs.forms import ClubForm, InviteForm
+from eventsys.clubs.forms import ClubForm, InviteForm, role_with_description
 from eventsys.clubs.models import Club, ClubMember
 from eventsys.clubs.roles import TEAM_ROLES, Permission, Role, may
 from eventsys.errors import Forbidden, InvitationExpired, InvitationUsed, LastOwner, ValidationFailed
 from eventsys.extensions import db
 from eventsys.forms import add_field_errors
 from eventsys.i18n import page_language
-from eventsys.text import ROLE_DESCRIPTIONS, role_label
+from eventsys.text import role_label
 from eventsys.timeutil import utcnow
 
 clubs_bp = Blueprint("clubs", __name__)
@@ -38,8 +38,8 @@ def days_left(member: ClubMember) -> str:
 def labels() -> dict:
     return {
         "days_left": days_left,
+        "role_with_description": role_with_description,
         "member_status_labels": MEMBER_STATUS_LABELS,
-        "role_descriptions": ROLE_DESCRIPTIONS,
         "team_roles": TEAM_ROLES,
     }
 
