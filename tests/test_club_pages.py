@@ -76,6 +76,7 @@ def events(club: Club) -> dict[str, Event]:
 # --- the public page ---------------------------------------------------------------------------------
 
 
+@pytest.mark.both_databases
 def test_the_club_page_lists_its_upcoming_events_soonest_first_and_its_past_ones(client, club, events):
     response = client.get(f"/clubs/{club.slug}")
     assert response.status_code == 200
@@ -131,6 +132,7 @@ def test_an_unknown_club_is_a_404_page(client):
 # --- the calendar feed -------------------------------------------------------------------------------
 
 
+@pytest.mark.both_databases
 def test_the_calendar_feed_holds_the_upcoming_published_events_in_utc(client, club, events):
     response = client.get(f"/clubs/{club.slug}/events.ics")
     assert response.status_code == 200
@@ -178,6 +180,7 @@ def test_the_feed_in_chinese_names_the_events_in_chinese(client, club, events):
 # --- the home page -----------------------------------------------------------------------------------
 
 
+@pytest.mark.both_databases
 def test_the_home_page_lists_the_clubs_that_run_events_beside_the_upcoming_events(client, club, events):
     new_club("Empty Club")  # nothing published yet: not listed
     doc = page(client.get("/"))
