@@ -92,6 +92,8 @@ def test_the_club_page_lists_its_upcoming_events_soonest_first_and_its_past_ones
     for hidden in ("Secret Draft", "Forgotten Picnic", "Gongshu Tea", "Someone's Own Workshop"):
         assert hidden not in doc.html, hidden
     assert f'href="webcal://eventsys.test/clubs/{club.slug}/events.ics"' in doc.html
+    event_page = page(client.get(f"/events/{events['soon'].slug}"))
+    assert f'<a href="/clubs/{club.slug}">{club.name}</a>' in event_page.html  # and back to the club
     assert f'href="http://eventsys.test/clubs/{club.slug}/events.ics"' in doc.html
 
 
