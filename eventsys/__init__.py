@@ -16,8 +16,10 @@ from eventsys.backoffice.message_views import messages_bp
 from eventsys.backoffice.views import backoffice_bp
 from eventsys.checkin.views import door_bp
 from eventsys.clubs.roles import allowed
+from eventsys.clubs.views import clubs_bp
 from eventsys.config import DefaultConfig, settings_from_environment, tie_cookie_settings
 from eventsys.database import configure_engine
+from eventsys.events.club_views import club_pages
 from eventsys.events.views import manage_bp, public_bp
 from eventsys.extensions import babel, csrf, db, limiter, login_manager, migrate
 from eventsys.forms import has_errors, shown_again
@@ -84,6 +86,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(exports_bp)
     app.register_blueprint(backoffice_bp)
     app.register_blueprint(messages_bp)
+    app.register_blueprint(clubs_bp)
+    app.register_blueprint(club_pages)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # bearer tokens, never cookies
 

@@ -100,6 +100,16 @@ ROUTES: dict[str, Rule] = {
     "auth.tokens": ACCOUNT,
     "auth.revoke_token": ACCOUNT,
     "manage.my_events": ACCOUNT,
+    "clubs.new_club": ACCOUNT,
+    "clubs.join": SECRET,  # shows the invitation; joining asks to log in first
+    # --- clubs ----------------------------------------------------------------------------------
+    "club_pages.club_page": PUBLIC,
+    "club_pages.calendar_feed": PUBLIC,
+    "clubs.team": on_club(P.SEE_TEAM),
+    "clubs.invite": on_club(P.MANAGE_TEAM),
+    "clubs.change_role": on_club(P.MANAGE_TEAM),
+    "clubs.remove": on_club(P.MANAGE_TEAM),
+    "club_pages.trail": on_club(P.READ_AUDIT),
     "manage.new_event": ACCOUNT,  # in a club: owners and managers only (events.services)
     # --- an event's back office -----------------------------------------------------------------
     "manage.event_dashboard": on_event(P.EDIT_EVENT),

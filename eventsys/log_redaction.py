@@ -2,7 +2,8 @@
 
 A door link is ``/door/<token>``, an attendee's ticket ``/t/<secret>`` (and ``/t/<secret>/qr.png``,
 ``…/qr.svg``, ``…/event.ics``, ``…/cancel``), a door-staff invitation ``/door-invite/<secret>``, a
-password reset ``/password/reset/<secret>``. Such a path also turns up in a query
+club team invitation ``/join/<secret>`` (and ``/api/v1/join/<secret>``), a password reset
+``/password/reset/<secret>``. Such a path also turns up in a query
 (``/login?next=%2Fdoor-invite%2F…``) and in the Referer of the next request. Whoever reads the
 access log or the error log could use any of them, so log lines carry ``/door/<redacted>``
 instead. The same ``redact()`` serves gunicorn's log (``eventsys.gunicorn_logging``) and the
@@ -23,14 +24,18 @@ REDACTED = "<redacted>"
 _SLASH = "(?:/|%2[Ff])"
 _PATH_START = r"""(?P<start>^|[\s"'=&?]|//[^/\s"'?#]*|%2[Ff]%2[Ff](?:(?!%2[Ff])[^\s"'&])*)"""
 # The segments before the secret, for each route with one (routes are case-sensitive).
-_SECRET_ROUTE = f"(?P<route>{_SLASH}(?:door|t|door-invite|password{_SLASH}reset){_SLASH})"
+_SECRET_ROUTE = (
+    f"(?P<route>{_SLASH}(?:door|t|door-invite|join|api{_SLASH}v1{_SLASH}join|password{_SLASH}reset){_SLASH})"
+)
 _SECRET = r"""(?:(?!%2[Ff])[^/\s"'?#&])+"""
 SECRET_IN_URL = re.compile(_PATH_START + _SECRET_ROUTE + _SECRET)
 
 
 def redact(text: str) -> str:
     """``text`` with the secret segment of every door, ticket and invitation path replaced."""
-    if not ("/t" in text or "/door" in text or "/password" in text or "%2F" in text or "%2f" in text):
+    if not (
+        "/t" in text or "/door" in text or "/join" in text or "/password" in text or "%2F" in text or "%2f" in text
+    ):
         return text  # no match can be in it: most values (user agents, API paths) are passed over at once
     return SECRET_IN_URL.sub(lambda match: match["start"] + match["route"] + REDACTED, text)
 

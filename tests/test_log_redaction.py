@@ -1,4 +1,4 @@
-"""Which parts of a log line are secret: what follows /door/, /t/, /door-invite/ and /password/reset/."""
+"""Which parts of a log line are secret: what follows /door/, /t/, /door-invite/, /join/ and /password/reset/."""
 
 import pytest
 
@@ -19,6 +19,9 @@ from eventsys.log_redaction import redact
         ("Unhandled error on GET /t/SECRET", "Unhandled error on GET /t/<redacted>"),
         ("POST /password/reset/Zk3-x_9 HTTP/1.1", "POST /password/reset/<redacted> HTTP/1.1"),
         ("GET /login?next=%2Fpassword%2Freset%2FZk3", "GET /login?next=%2Fpassword%2Freset%2F<redacted>"),
+        ("POST /join/EA4UF4PE3SP6R3V3 HTTP/1.1", "POST /join/<redacted> HTTP/1.1"),  # a club team invitation
+        ("GET /signup?next=%2Fjoin%2FEA4UF4PE", "GET /signup?next=%2Fjoin%2F<redacted>"),
+        ("POST /api/v1/join/EA4UF4PE3SP6R3V3 HTTP/1.1", "POST /api/v1/join/<redacted> HTTP/1.1"),
     ],
 )
 def test_secrets_in_paths_queries_and_referers_are_redacted(line, logged):
@@ -35,6 +38,8 @@ def test_secrets_in_paths_queries_and_referers_are_redacted(line, logged):
         "POST /password/forgot HTTP/1.1",
         "GET /account/password HTTP/1.1",
         "POST /api/v1/events/x/checkins HTTP/1.1",
+        "GET /events/join/register HTTP/1.1",  # an event whose slug is "join"
+        "GET /clubs/join/events.ics HTTP/1.1",
         "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36",
     ],
 )

@@ -13,7 +13,7 @@ from eventsys.api.schema import Field, json_body, read_fields
 from eventsys.api.serializers import event_json
 from eventsys.clubs import services
 from eventsys.clubs.models import Club, ClubMember
-from eventsys.clubs.roles import Permission
+from eventsys.clubs.roles import Permission, allowed
 from eventsys.events.services import club_events
 from eventsys.extensions import db
 from eventsys.i18n import current_language
@@ -57,12 +57,11 @@ def create_club():
 def get_club(slug: str):
     """The club, with its published events to come and those past (the newest first)."""
     club = services.find_club(slug)
-    upcoming, past = club_events(club)
-    return {
-        **club_json(club),
-        "upcoming": [event_json(e, with_questions=False) for e in db.session.scalars(upcoming.limit(EVENTS_LISTED))],
-        "past": [event_json(e, with_questions=False) for e in db.session.scalars(past.limit(EVENTS_LISTED))],
-    }
+    body = club_json(club)
+    for name in ("upcoming", "past"):
+        events = db.session.scalars(club_events(club, upcoming=name == "upcoming").limit(EVENTS_LISTED))
+        body[name] = [event_json(event, with_questions=False) for event in events]
+    return body
 
 
 def _club(slug: str, permission: Permission) -> Club:
@@ -71,8 +70,12 @@ def _club(slug: str, permission: Permission) -> Club:
 
 @api_bp.get("/clubs/<slug>/members")
 def list_members(slug: str):
+    """The team; its owners also see who was invited, and everyone's address (as on the team page)."""
     club = _club(slug, Permission.SEE_TEAM)
-    return paginate(services.members_of(club), member_json)
+    if allowed(Permission.MANAGE_TEAM):
+        return paginate(services.members_of(club), member_json)
+    active = services.members_of(club).where(ClubMember.user_id.is_not(None))
+    return paginate(active, lambda member: {**member_json(member), "email": None})
 
 
 @api_bp.post("/clubs/<slug>/members")

@@ -225,6 +225,17 @@ class EventForm(ChineseTexts):
         )
 
 
+class NewEventForm(EventForm):
+    """A new event may belong to a club (its choices: the organizer's clubs where they may create events)."""
+
+    club = SelectField(
+        _l("Club"),
+        choices=[],
+        default="",
+        description=_l("A club's event is run by the club's team. Just me: only you run it."),
+    )
+
+
 class CopyEventForm(FlaskForm):
     """Next year's edition: what differs from the original; everything else is copied."""
 

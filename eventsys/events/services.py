@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, and_, exists, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from eventsys.auth.models import User
@@ -40,7 +39,7 @@ from eventsys.registration.models import ACTIVE_STATUSES, Registration
 from eventsys.registration.services import promote_waitlist
 from eventsys.registration.snapshot import EventSnapshot
 from eventsys.text import event_status_label, single_line_problems
-from eventsys.timeutil import is_timezone, utcnow
+from eventsys.timeutil import DEFAULT_TIMEZONE, is_timezone, utcnow
 
 SLUG_MAX = 80
 DEFAULT_TICKET_TYPE = "General admission"  # stored as the organizer's content, in English (the contract names it)
@@ -152,6 +151,57 @@ def events_owned_by(user: User) -> Select:
     return select(Event).where(_worked_on_by(user)).order_by(Event.starts_at.desc(), Event.id.desc())
 
 
+def club_events(club: Club, upcoming: bool, statuses: tuple[EventStatus, ...] = (EventStatus.PUBLISHED,)) -> Select:
+    """A club's events with one of ``statuses``: those not over yet, soonest first, or those over,
+    latest first."""
+    query = select(Event).where(Event.club_id == club.id, Event.status.in_(statuses))
+    if upcoming:
+        return query.where(Event.ends_at >= utcnow()).order_by(Event.starts_at, Event.id)
+    return query.where(Event.ends_at < utcnow()).order_by(Event.starts_at.desc(), Event.id.desc())
+
+
+def clubs_with_events(limit: int = 100) -> list[tuple[Club, int]]:
+    """The clubs that have published an event, by name, each with how many of its events are coming
+    (a club nobody has run anything in yet stays off the home page)."""
+    coming = func.count(Event.id).filter(Event.ends_at >= utcnow())
+    rows = db.session.execute(
+        select(Club, coming)
+        .join(Event, Event.club_id == Club.id)
+        .where(Event.status == EventStatus.PUBLISHED)
+        .group_by(Club.id)
+        .order_by(Club.name, Club.id)
+        .limit(limit)
+    )
+    return [(club, count) for club, count in rows]
+
+
+def club_timezone(club: Club) -> str:
+    """The zone a club's times read in: its latest event's, else the default (Hangzhou's)."""
+    zone = db.session.scalar(
+        select(Event.timezone).where(Event.club_id == club.id).order_by(Event.starts_at.desc()).limit(1)
+    )
+    return zone or DEFAULT_TIMEZONE
+
+
+def clubs_for_new_event(user: User) -> list[Club]:
+    """The clubs ``user`` may create events in (as an owner or a manager), by name."""
+    return [club for club, role in clubs_of(user) if may(role, Permission.CREATE_EVENT)]
+
+
+def check_club_for_new_event(user: User, club_slug: str | None) -> Club | None:
+    """The club a new event of ``user`` belongs to (None or "": to ``user`` alone), if they may
+    create events there. The one rule for the organizer's form and the API."""
+    if club_slug is None or club_slug == "":
+        return None
+    try:
+        club = find_club(club_slug)
+    except NotFound:
+        raise ValidationFailed({"club": [_("No such club.")]}) from None
+    if not may(role_in_club(club.id, user.id), Permission.CREATE_EVENT):
+        raise Forbidden(_("Only the club's owners and managers can create its events."))
+    return club
+
+
 def events_visible_to(user: User | None) -> Select:
     condition = Event.status == EventStatus.PUBLISHED
     if user is not None:
@@ -246,45 +296,22 @@ def _without_default_names(translations: Translations) -> Translations:
     return kept
 
 
-def club_for_new_event(user: User, club_slug: Any) -> Club:
-    """The club ``user`` is creating an event in: they must be its owner or a manager."""
-    if not isinstance(club_slug, str) or not club_slug:
-        raise ValidationFailed({"club": [_("No such club.")]})
-    try:
-        club = find_club(club_slug)
-    except NotFound:
-        raise ValidationFailed({"club": [_("No such club.")]}) from None
-    if not may(role_in_club(club.id, user.id), Permission.CREATE_EVENT):
-        raise Forbidden(_("Only the club's owners and managers can create its events."))
-    return club
-
-
-def clubs_for_new_event(user: User) -> list[Club]:
-    """The clubs ``user`` may create events in, by name."""
-    return [club for club, role in clubs_of(user) if may(role, Permission.CREATE_EVENT)]
-
-
-def club_events(club: Club) -> tuple[Select, Select]:
-    """A club's published events still to end (soonest first) and those past (latest first)."""
-    now = utcnow()
-    published = select(Event).where(Event.club_id == club.id, Event.status == EventStatus.PUBLISHED)
-    upcoming = published.where(Event.ends_at >= now).order_by(Event.starts_at, Event.id)
-    past = published.where(Event.ends_at < now).order_by(Event.starts_at.desc(), Event.id.desc())
-    return upcoming, past
-
-
 def create_event(
     owner: User, details: EventDetails, status: EventStatus = EventStatus.DRAFT, club: Club | None = None
 ) -> Event:
-    """Create an event with one ticket type, `General admission`, with no limit of its own; in
-    ``club`` (see ``club_for_new_event``), else its creator's alone."""
+    """Create an event with one ticket type, `General admission`, with no limit of its own; ``club``
+    (checked by check_club_for_new_event) runs it, else it is ``owner``'s alone."""
     errors = check_details(details, None)
     if status == EventStatus.CANCELLED:
         errors["status"] = [_("A new event is draft or published.")]
     if errors:
         raise ValidationFailed(errors)
-    event = Event(owner_id=owner.id, status=status, slug=details.slug or unique_slug_from(details.name))
-    event.club_id = club.id if club is not None else None
+    event = Event(
+        owner_id=owner.id,
+        club_id=club.id if club else None,
+        status=status,
+        slug=details.slug or unique_slug_from(details.name),
+    )
     _apply(event, details)
     event.ticket_types.append(_default_ticket_type())
     db.session.add(event)

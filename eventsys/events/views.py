@@ -11,9 +11,17 @@ from sqlalchemy.orm import selectinload
 from eventsys.checkin.numbers import checkin_stats
 from eventsys.checkin.services import EventAtDoor
 from eventsys.clubs.roles import Role
-from eventsys.errors import DomainError, ValidationFailed
+from eventsys.clubs.services import clubs_of
+from eventsys.errors import DomainError, Forbidden, ValidationFailed
 from eventsys.events import editions, services
-from eventsys.events.forms import QUESTION_KIND_LABELS, CopyEventForm, EventForm, QuestionForm, TicketTypeForm
+from eventsys.events.forms import (
+    QUESTION_KIND_LABELS,
+    CopyEventForm,
+    EventForm,
+    NewEventForm,
+    QuestionForm,
+    TicketTypeForm,
+)
 from eventsys.events.models import Event, EventStatus, QuestionKind
 from eventsys.extensions import db
 from eventsys.forms import add_field_errors
@@ -41,7 +49,7 @@ def _viewer():
 @public_bp.get("/")
 def home():
     events = db.session.scalars(services.upcoming_public_events().options(selectinload(Event.ticket_types))).all()
-    return render_template("events/home.html", events=events)
+    return render_template("events/home.html", events=events, clubs=services.clubs_with_events())
 
 
 @public_bp.get("/events/<slug>")
@@ -75,7 +83,9 @@ def my_events():
     roles = {event.id: services.role_of(event, current_user) for event in events}
     pages = {event.id: WORK_PAGES.get(roles[event.id], "manage.event_dashboard") for event in events}
     links = {event.id: url_for(pages[event.id], slug=event.slug) for event in events}
-    return render_template("events/my_events.html", events=events, roles=roles, links=links)
+    return render_template(
+        "events/my_events.html", events=events, roles=roles, links=links, clubs=clubs_of(current_user)
+    )
 
 
 def _status(form) -> int:
@@ -94,14 +104,30 @@ def _event_form_page(form: EventForm, event: Event | None):
     return render_template("events/event_form.html", form=form, event=event), _status(form)
 
 
+def _new_event_form() -> NewEventForm:
+    """The new-event form, with a choice of club when the organizer may create events in one."""
+    form = NewEventForm()
+    clubs = services.clubs_for_new_event(current_user)
+    if clubs:
+        form.club.choices = [("", _("Just me")), *((club.slug, club.name) for club in clubs)]
+        if not form.is_submitted():
+            form.club.data = request.args.get("club", "")
+    else:
+        del form.club
+    return form
+
+
 @manage_bp.route("/events/new", methods=["GET", "POST"])
 def new_event():
-    form = EventForm()
+    form = _new_event_form()
     if form.validate_on_submit():
         try:
-            event = services.create_event(current_user, form.details())
+            club = services.check_club_for_new_event(current_user, form.club.data if "club" in form else None)
+            event = services.create_event(current_user, form.details(), club=club)
         except ValidationFailed as exc:
             add_field_errors(form, exc)
+        except Forbidden as exc:
+            add_field_errors(form, ValidationFailed({"club": [exc.message]}))
         else:
             message = _(
                 "“%(name)s” is created as a draft. Add ticket types and questions, then publish it.", name=event.name

@@ -20,7 +20,7 @@ from typing import NamedTuple, Protocol
 import qrcode
 import qrcode.image.svg
 from flask import current_app
-from icalendar import Calendar
+from icalendar import Calendar, vDuration
 from icalendar import Event as CalendarEvent
 
 SHORT_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
@@ -144,26 +144,60 @@ def qr_svg(payload: str) -> bytes:
     return buffer.getvalue()
 
 
+class CalendarEntry(NamedTuple):
+    """One event in a calendar file: its times aware (UTC for a feed, the event's zone for a ticket)."""
+
+    uid: str
+    name: str
+    starts_at: datetime
+    ends_at: datetime
+    location: str
+    description: str
+    url: str
+    stamp: datetime | None = None  # DTSTAMP; None: now
+
+
+def _calendar_event(entry: CalendarEntry) -> CalendarEvent:
+    event = CalendarEvent()
+    event.add("uid", entry.uid)
+    event.add("summary", entry.name)
+    event.add("dtstart", entry.starts_at)
+    event.add("dtend", entry.ends_at)
+    event.add("dtstamp", entry.stamp or datetime.now(UTC))
+    if entry.location:
+        event.add("location", entry.location)
+    event.add("description", entry.description)
+    event.add("url", entry.url)
+    return event
+
+
+def _calendar(product: str) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", f"-//eventsys//{product}//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    return calendar
+
+
 def calendar_file(
     uid: str, name: str, starts_at: datetime, ends_at: datetime, location: str, description: str, url: str
 ) -> bytes:
-    calendar = Calendar()
-    calendar.add("prodid", "-//eventsys//tickets//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
-    entry = CalendarEvent()
-    entry.add("uid", uid)
-    entry.add("summary", name)
-    entry.add("dtstart", starts_at)
-    entry.add("dtend", ends_at)
-    entry.add("dtstamp", datetime.now(UTC))
-    if location:
-        entry.add("location", location)
-    entry.add("description", description)
-    entry.add("url", url)
-    calendar.add_component(entry)
+    calendar = _calendar("tickets")
+    calendar.add_component(_calendar_event(CalendarEntry(uid, name, starts_at, ends_at, location, description, url)))
     # RFC 5545 wants a VTIMEZONE for every TZID used; without one, Outlook cannot place the event.
     calendar.add_missing_timezones(
         first_date=starts_at.date() - timedelta(days=1), last_date=ends_at.date() + timedelta(days=1)
     )
+    return calendar.to_ical()
+
+
+def calendar_feed(name: str, entries: list[CalendarEntry], refresh: timedelta) -> bytes:
+    """A calendar that a phone subscribes to (a club's upcoming events): times in UTC, so it needs no
+    VTIMEZONE; ``refresh`` tells the calendar how often to fetch it again."""
+    calendar = _calendar("club calendar")
+    calendar.add("x-wr-calname", name)
+    calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", vDuration(refresh))  # an X- property is text unless told
+    for entry in entries:
+        calendar.add_component(_calendar_event(entry))
     return calendar.to_ical()
