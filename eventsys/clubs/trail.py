@@ -1,7 +1,7 @@
 """The trail as people read it: each entry a sentence in the page's language, "Li Wei invited
 a@example.org as manager".
 
-An entry's ``details`` are what ``record_change`` was given. Entries about an event name it by
+An entry's ``details`` are what ``record_in_trail`` was given. Entries about an event name it by
 ``event`` (its name then); the page passes the event's current name as a fallback. A settings
 change lists ``fields`` (EventDetails' names); a bulk action gives ``bulk_action`` (approve,
 reject, cancel, resend) and ``count``. Unknown actions still read as a sentence, with the
