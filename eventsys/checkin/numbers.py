@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row, func, select
@@ -96,4 +96,35 @@ def _totals(by_type: Sequence[Row]) -> dict[str, int]:
         "confirmed": sum(row[2] for row in by_type),
         "checked_in": sum(row[3] for row in by_type),
         "inside": sum(int(row[4] or 0) for row in by_type),
+    }
+
+
+GATE_WINDOW = timedelta(minutes=15)
+
+
+def gate_numbers(event_id: int, gate: str, now: datetime, totals: dict[str, int] | None = None) -> dict[str, int]:
+    """What a supervisor at ``gate`` watches: admitted there in the last 15 minutes, and on site:
+    inside now, and still expected (confirmed, never admitted yet).
+
+    ``totals``: the event's ``attendance``, when the caller has it already; the gate's window is
+    one more query, read by ix_scans_event_gate_time.
+    """
+    totals = totals or attendance(event_id)
+    admitted = db.session.scalar(
+        select(func.count())
+        .select_from(_scans)
+        .where(
+            _scans.c.event_id == event_id,
+            _scans.c.gate == gate,
+            _scans.c.scanned_at > now - GATE_WINDOW,
+            _scans.c.scanned_at <= now,
+            _scans.c.result == CheckinResult.OK.value,
+            _scans.c.direction == Direction.IN.value,
+            STANDING,
+        )
+    )
+    return {
+        "admitted_recently": admitted or 0,
+        "inside": totals["inside"],
+        "expected": totals["confirmed"] - totals["checked_in"],
     }
