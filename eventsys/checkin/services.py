@@ -311,7 +311,9 @@ def _judge_and_log(conn: Connection, scan: Judgement) -> dict[str, Any]:
     return _with_checkin(answer, scan_id, at, scan.gate, direction, event.timezone)
 
 
-def _refusal(conn: Connection, event: EventAtDoor, ticket: Ticket, direction: Direction):
+def _refusal(
+    conn: Connection, event: EventAtDoor, ticket: Ticket, direction: Direction
+) -> tuple[CheckinResult, str, dict[str, Any] | None]:
     """Why a ticket of this event, in its current status, is not let through: the verdict, its
     message and the passage it repeats (None but for a repeated passage)."""
     if ticket.status == RegistrationStatus.CANCELLED.value:
