@@ -4,8 +4,8 @@ api_tokens.door_role: supervisor (scan, look people up, see the numbers: what ev
 could do before, so existing tokens get it) or steward (scan only). scans gets an index on
 (event_id, gate, scanned_at) for the door page's "admitted at this gate in the last 15 minutes";
 registrations one that holds everything the door's counter counts (confirmed, checked in, inside,
-per ticket type), so it is read from the index alone: 535 ms to 35 ms at 100,000 registrations
-on SQLite. Added with op.add_column and op.create_index (no table rebuilt either way).
+per ticket type), so it is read from the index alone: about 500 ms to 80 ms at 100,000
+registrations on SQLite. Added with op.add_column and op.create_index (no table rebuilt either way).
 
 Revision ID: 0016
 Revises: 0013
