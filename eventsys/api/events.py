@@ -17,6 +17,7 @@ from eventsys.api.serializers import (
     question_json,
     ticket_type_json,
 )
+from eventsys.auth.models import DoorTokenRole
 from eventsys.auth.services import get_door_token, list_door_tokens, revoke_token
 from eventsys.checkin.staff import create_door_link
 from eventsys.errors import Forbidden, ValidationFailed
@@ -68,7 +69,7 @@ COPY_FIELDS = {
     "starts_at": Field("datetime", required=True),
     "slug": Field(str, nullable=True),
 }
-DOOR_TOKEN_FIELDS = {"label": Field(str, required=True)}
+DOOR_TOKEN_FIELDS = {"label": Field(str, required=True), "role": Field(str)}
 
 
 def _event_status(values: dict[str, Any]) -> EventStatus | None:
@@ -247,7 +248,7 @@ def delete_question(slug: str, question_id: int):
 def create_door_token(slug: str):
     event = _managed_event(slug)
     values = read_fields(json_body(), DOOR_TOKEN_FIELDS)
-    link = create_door_link(event, caller().user, values["label"])
+    link = create_door_link(event, caller().user, values["label"], values.get("role", DoorTokenRole.SUPERVISOR))
     body = door_token_json(link.token, event.timezone)
     body.update(token=link.clear, door_url=link.url)
     return body, 201

@@ -13,7 +13,7 @@ from eventsys.api.auth import caller
 from eventsys.api.pagination import page_json, query_page
 from eventsys.api.schema import Field, json_body, read_fields
 from eventsys.backoffice.history import history_of
-from eventsys.checkin.access import find_event_at_door, require_access_at_door
+from eventsys.checkin.access import find_event_at_door, require_access_at_door, require_look_up
 from eventsys.clubs.roles import Permission, allowed
 from eventsys.errors import NotFound, ValidationFailed
 from eventsys.events import services as event_services
@@ -102,7 +102,7 @@ def _event_for_list(slug: str) -> Event:
     if not current.is_door:
         return event_services.find_visible_event(slug, current.require_organizer())
     at_door = find_event_at_door(slug)
-    require_access_at_door(at_door, current.token, None)
+    require_look_up(require_access_at_door(at_door, current.token, None))
     return db.session.get(Event, at_door.id)
 
 

@@ -68,7 +68,12 @@ def event_json(event: Event, with_questions: bool = True) -> dict[str, Any]:
 
 
 def door_token_json(token: ApiToken, tz: str) -> dict[str, Any]:
-    return {"id": token.id, "label": token.label, "created_at": isoformat(token.created_at, tz)}
+    return {
+        "id": token.id,
+        "label": token.label,
+        "role": token.door_role.value,
+        "created_at": isoformat(token.created_at, tz),
+    }
 
 
 def personal_token_json(token: ApiToken, current_id: int | None) -> dict[str, Any]:

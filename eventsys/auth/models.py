@@ -34,6 +34,13 @@ class TokenKind(enum.StrEnum):
     DOOR = "door"
 
 
+class DoorTokenRole(enum.StrEnum):
+    """What a door token may do at its event's door (eventsys/checkin/access.py decides what each means)."""
+
+    SUPERVISOR = "supervisor"  # scan, look people up, see the numbers: what every door token did before roles
+    STEWARD = "steward"  # scan only
+
+
 class ApiToken(db.Model):
     """A bearer token, stored as a SHA-256 hash; the token itself is shown once."""
 
@@ -49,6 +56,12 @@ class ApiToken(db.Model):
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Door tokens only; personal tokens keep the default, which means nothing for them.
+    door_role: Mapped[DoorTokenRole] = mapped_column(
+        db.Enum(DoorTokenRole, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        default=DoorTokenRole.SUPERVISOR,
+        server_default=DoorTokenRole.SUPERVISOR.value,
+    )
     # Personal tokens only, and to the minute (see auth.services.note_token_use); door tokens never.
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

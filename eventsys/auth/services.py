@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from eventsys.auth.models import ApiToken, TokenKind, User
+from eventsys.auth.models import ApiToken, DoorTokenRole, TokenKind, User
 from eventsys.auth.passwords import (
     MIN_PASSWORD_LENGTH,
     hash_password,
@@ -111,7 +111,13 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(user: User, kind: TokenKind, label: str = "", event_id: int | None = None) -> tuple[ApiToken, str]:
+def issue_token(
+    user: User,
+    kind: TokenKind,
+    label: str = "",
+    event_id: int | None = None,
+    door_role: DoorTokenRole = DoorTokenRole.SUPERVISOR,
+) -> tuple[ApiToken, str]:
     """Create a token and return it with its clear text, which is never stored."""
     clear = TOKEN_PREFIX[kind] + secrets.token_urlsafe(32)
     token = ApiToken(
@@ -120,6 +126,7 @@ def issue_token(user: User, kind: TokenKind, label: str = "", event_id: int | No
         label=label.strip()[:200],
         user_id=user.id,
         event_id=event_id,
+        door_role=door_role,
     )
     db.session.add(token)
     db.session.commit()
@@ -136,6 +143,7 @@ class ActiveToken:
     event_id: int | None
     label: str
     last_used_at: datetime | None = None
+    door_role: DoorTokenRole = DoorTokenRole.SUPERVISOR
 
     @property
     def user(self) -> User:
@@ -144,7 +152,13 @@ class ActiveToken:
 
 _tokens = ApiToken.__table__
 ACTIVE_TOKEN = select(
-    _tokens.c.id, _tokens.c.kind, _tokens.c.user_id, _tokens.c.event_id, _tokens.c.label, _tokens.c.last_used_at
+    _tokens.c.id,
+    _tokens.c.kind,
+    _tokens.c.user_id,
+    _tokens.c.event_id,
+    _tokens.c.label,
+    _tokens.c.last_used_at,
+    _tokens.c.door_role,
 ).where(_tokens.c.token_hash == bindparam("token_hash"), _tokens.c.revoked_at.is_(None))
 NOTE_USE = (
     update(_tokens)
@@ -161,7 +175,15 @@ def find_active_token(clear: str) -> ActiveToken | None:
     row = db.session.connection().execute(ACTIVE_TOKEN, {"token_hash": _hash_token(clear)}).first()
     if row is None:
         return None
-    return ActiveToken(row.id, TokenKind(row.kind), row.user_id, row.event_id, row.label, row.last_used_at)
+    return ActiveToken(
+        id=row.id,
+        kind=TokenKind(row.kind),
+        user_id=row.user_id,
+        event_id=row.event_id,
+        label=row.label,
+        last_used_at=row.last_used_at,
+        door_role=DoorTokenRole(row.door_role),
+    )
 
 
 def note_token_use(token: ActiveToken) -> None:

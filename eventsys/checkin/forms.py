@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, StringField
+from wtforms import EmailField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Length
 
 
@@ -9,6 +9,15 @@ class DoorLinkForm(FlaskForm):
         _l("Gate name"),
         validators=[DataRequired(message=_l("Name the gate, e.g. North door.")), Length(max=200)],
         description=_l("Shown on the door page and recorded with every scan made through this link."),
+    )
+    role = RadioField(
+        _l("What the gate may do"),
+        choices=[
+            SelectChoice("supervisor", _l("Supervisor: scan, look people up by name, see the numbers")),
+            SelectChoice("steward", _l("Steward: scan tickets only")),
+        ],
+        default="supervisor",
+        validate_choice=True,
     )
 
 

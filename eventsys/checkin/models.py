@@ -38,6 +38,7 @@ class Scan(db.Model):
         UniqueConstraint("event_id", "nonce"),
         Index("ix_scans_registration", "registration_id", "id"),
         Index("ix_scans_event", "event_id", "id"),
+        Index("ix_scans_event_gate_time", "event_id", "gate", "scanned_at"),  # a gate's last 15 minutes
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import func, select
 
 from eventsys.checkin.models import CheckinResult, Direction, Scan
 from eventsys.checkin.services import STANDING, EventAtDoor
@@ -28,25 +28,30 @@ def attendance(event_id: int) -> dict[str, int]:
     return _totals(_per_ticket_type(event_id))
 
 
-def _per_ticket_type(event_id: int) -> Sequence[Row]:
-    """Each ticket type of the event: id, name, confirmed, checked in, inside now."""
-    confirmed = (_registrations.c.event_id == event_id) & (
-        _registrations.c.status == RegistrationStatus.CONFIRMED.value
-    )
-    return db.session.execute(
+def _per_ticket_type(event_id: int) -> list[tuple[int, str, int, int, int]]:
+    """Each ticket type of the event: id, name, confirmed, checked in, inside now.
+
+    The counts are one pass over the event's confirmed registrations in
+    ix_registrations_event_attendance, which holds every column counted (the door polls this).
+    """
+    counted = db.session.execute(
         select(
-            _types.c.id,
-            _types.c.name,
-            func.count(_registrations.c.id),
+            _registrations.c.ticket_type_id,
+            func.count(),
             func.count(_registrations.c.checked_in_at),
             func.sum(func.cast(_registrations.c.is_inside, db.Integer)),
         )
-        .select_from(_types)
-        .outerjoin(_registrations, (_registrations.c.ticket_type_id == _types.c.id) & confirmed)
-        .where(_types.c.event_id == event_id)
-        .group_by(_types.c.id, _types.c.name, _types.c.position)
-        .order_by(_types.c.position, _types.c.id)
+        .where(
+            _registrations.c.event_id == event_id,
+            _registrations.c.status == RegistrationStatus.CONFIRMED.value,
+        )
+        .group_by(_registrations.c.ticket_type_id)
     ).all()
+    counts = {type_id: (confirmed, checked, int(inside or 0)) for type_id, confirmed, checked, inside in counted}
+    types = db.session.execute(
+        select(_types.c.id, _types.c.name).where(_types.c.event_id == event_id).order_by(_types.c.position, _types.c.id)
+    ).all()
+    return [(type_id, name, *counts.get(type_id, (0, 0, 0))) for type_id, name in types]
 
 
 def checkin_stats(event: EventAtDoor) -> dict[str, Any]:
@@ -73,7 +78,7 @@ def checkin_stats(event: EventAtDoor) -> dict[str, Any]:
     return {
         **_totals(by_type),
         "by_ticket_type": [
-            {"id": id_, "name": name, "confirmed": total, "checked_in": checked, "inside": int(now_inside or 0)}
+            {"id": id_, "name": name, "confirmed": total, "checked_in": checked, "inside": now_inside}
             for id_, name, total, checked, now_inside in by_type
         ],
         "by_gate": [{"gate": gate, "checked_in": count} for gate, count in by_gate],
@@ -90,10 +95,41 @@ def arrivals(first_admissions: list[datetime], tz: str) -> list[dict[str, Any]]:
     ]
 
 
-def _totals(by_type: Sequence[Row]) -> dict[str, int]:
+def _totals(by_type: Sequence[tuple]) -> dict[str, int]:
     """The event's totals are the sums over its ticket types (each row: id, name, confirmed, checked in, inside)."""
     return {
         "confirmed": sum(row[2] for row in by_type),
         "checked_in": sum(row[3] for row in by_type),
-        "inside": sum(int(row[4] or 0) for row in by_type),
+        "inside": sum(row[4] for row in by_type),
+    }
+
+
+GATE_WINDOW = timedelta(minutes=15)
+
+
+def gate_numbers(event_id: int, gate: str, now: datetime, totals: dict[str, int] | None = None) -> dict[str, int]:
+    """What a supervisor at ``gate`` watches: admitted there in the last 15 minutes, and on site:
+    inside now, and still expected (confirmed, never admitted yet).
+
+    ``totals``: the event's ``attendance``, when the caller has it already; the gate's window is
+    one more query, read by ix_scans_event_gate_time.
+    """
+    totals = totals or attendance(event_id)
+    admitted = db.session.scalar(
+        select(func.count())
+        .select_from(_scans)
+        .where(
+            _scans.c.event_id == event_id,
+            _scans.c.gate == gate,
+            _scans.c.scanned_at > now - GATE_WINDOW,
+            _scans.c.scanned_at <= now,
+            _scans.c.result == CheckinResult.OK.value,
+            _scans.c.direction == Direction.IN.value,
+            STANDING,
+        )
+    )
+    return {
+        "admitted_recently": admitted or 0,
+        "inside": totals["inside"],
+        "expected": totals["confirmed"] - totals["checked_in"],
     }

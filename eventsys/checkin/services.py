@@ -22,8 +22,9 @@ from sqlalchemy.orm import aliased
 from eventsys.checkin.models import CheckinResult, Direction, Scan
 from eventsys.database import write_transaction
 from eventsys.errors import Conflict, NonceReused, NotFound, ValidationFailed
-from eventsys.events.models import TicketType
+from eventsys.events.models import Question, TicketType
 from eventsys.extensions import db
+from eventsys.registration.answers import readable_answer
 from eventsys.registration.models import Registration, RegistrationStatus
 from eventsys.registration.tickets import secret_hash
 from eventsys.text import single_line_problems
@@ -85,6 +86,9 @@ LET_OUT = (
     .values(is_inside=False)
 )
 CURRENT_STATUS = select(_registrations.c.status).where(_registrations.c.id == bindparam("registration_id"))
+REGISTRATION_STATE = select(_registrations.c.status, _registrations.c.is_inside, _registrations.c.answers).where(
+    _registrations.c.id == bindparam("registration_id")
+)
 LAST_PASSAGE = (
     select(_scans.c.id, _scans.c.scanned_at, _scans.c.gate, _scans.c.direction)
     .where(
@@ -121,6 +125,7 @@ class ScanRequest:
     gate: str | None = None
     nonce: str | None = None
     scanned_at: datetime | None = None
+    dry_run: bool = False  # answer the verdict it would get now; admit, record (and use up a nonce) nothing
 
 
 @dataclass(frozen=True)
@@ -217,6 +222,8 @@ def check_in(event: EventAtDoor, request: ScanRequest, scanner: Scanner) -> dict
     gate = (request.gate or "").strip() or scanner.gate
     at = request.scanned_at or utcnow()
     reader = db.session.connection()
+    if request.dry_run:
+        return _foresee(reader, event, _find_ticket(reader, event, code), request.direction)
     if request.nonce and (first := _replay(reader, event, request, code, scanner)) is not None:
         return first
     ticket = _find_ticket(reader, event, code)
@@ -278,13 +285,7 @@ def _judge_and_log(conn: Connection, scan: Judgement) -> dict[str, Any]:
     else:
         status = conn.execute(CURRENT_STATUS, {"registration_id": ticket.id}).scalar_one()
         ticket = ticket._replace(status=status)
-        if status == RegistrationStatus.CANCELLED.value:
-            result, message = CheckinResult.CANCELLED, _("This ticket was cancelled")
-        elif status != RegistrationStatus.CONFIRMED.value:
-            result, message = CheckinResult.NOT_CONFIRMED, str(NOT_CONFIRMED_MESSAGES[status])
-        else:
-            previous = _last_passage(conn, ticket.id, request.direction, event.timezone)
-            result, message = _repeated_passage(request.direction, previous, event.timezone)
+        result, message, previous = _refusal(conn, event, ticket, request.direction)
     answer: dict[str, Any] = {
         "result": result.value,
         "message": message,
@@ -308,6 +309,59 @@ def _judge_and_log(conn: Connection, scan: Judgement) -> dict[str, Any]:
     }
     scan_id = conn.execute(INSERT_SCAN, row).inserted_primary_key[0]
     return _with_checkin(answer, scan_id, at, scan.gate, direction, event.timezone)
+
+
+def _refusal(
+    conn: Connection, event: EventAtDoor, ticket: Ticket, direction: Direction
+) -> tuple[CheckinResult, str, dict[str, Any] | None]:
+    """Why a ticket of this event, in its current status, is not let through: the verdict, its
+    message and the passage it repeats (None but for a repeated passage)."""
+    if ticket.status == RegistrationStatus.CANCELLED.value:
+        return CheckinResult.CANCELLED, _("This ticket was cancelled"), None
+    if ticket.status != RegistrationStatus.CONFIRMED.value:
+        return CheckinResult.NOT_CONFIRMED, str(NOT_CONFIRMED_MESSAGES[ticket.status]), None
+    previous = _last_passage(conn, ticket.id, direction, event.timezone)
+    return *_repeated_passage(direction, previous, event.timezone), previous
+
+
+def _foresee(conn: Connection, event: EventAtDoor, ticket: Ticket | None, direction: Direction) -> dict[str, Any]:
+    """A dry run: the answer a scan would get now, by the rules of ``_judge_and_log``, read
+    without a write; `checkin` is null and the registration carries its answers for the badge."""
+    previous, registration = None, None
+    if ticket is None:
+        result, message = CheckinResult.INVALID, _("Unknown ticket")
+    elif ticket.event_id != event.id:
+        result, message = CheckinResult.WRONG_EVENT, _("This ticket is for another event")
+    else:
+        state = conn.execute(REGISTRATION_STATE, {"registration_id": ticket.id}).one()
+        ticket = ticket._replace(status=state.status)
+        passes = state.status == RegistrationStatus.CONFIRMED.value and state.is_inside == (direction == Direction.OUT)
+        if passes and direction == Direction.IN:
+            result, message = CheckinResult.OK, _("Welcome, %(name)s", name=ticket.name)
+        elif passes:
+            result, message = CheckinResult.OK, _("Goodbye, %(name)s", name=ticket.name)
+        else:
+            result, message, previous = _refusal(conn, event, ticket, direction)
+        registration = {**_registration_json(ticket), "answers_on_badge": badge_answers(event.id, state.answers)}
+    return {
+        "result": result.value,
+        "message": message,
+        "registration": registration,
+        "checkin": None,
+        "previous": previous,
+    }
+
+
+def badge_answers(event_id: int, answers: dict[str, Any] | None) -> list[dict[str, str]]:
+    """The answers to the event's questions marked on_badge, as the door reads them ({label, answer},
+    in the reader's language, in question order); unanswered ones are left out."""
+    questions = db.session.scalars(
+        select(Question)
+        .where(Question.event_id == event_id, Question.on_badge.is_(True))
+        .order_by(Question.position, Question.id)
+    )
+    shown = ((question, readable_answer(question, (answers or {}).get(str(question.id)))) for question in questions)
+    return [{"label": question.translated("label"), "answer": text} for question, text in shown if text]
 
 
 def _repeated_passage(direction: Direction, previous: dict[str, Any] | None, tz: str) -> tuple[CheckinResult, str]:

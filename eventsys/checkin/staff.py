@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from eventsys.auth.models import ApiToken, TokenKind, User
+from eventsys.auth.models import ApiToken, DoorTokenRole, TokenKind, User
 from eventsys.auth.services import issue_token, normalize_email
 from eventsys.checkin.models import DoorStaff
 from eventsys.errors import NotFound, ValidationFailed
@@ -29,12 +29,20 @@ class DoorLink:
     url: str
 
 
-def create_door_link(event: Event, organizer: User, label: str) -> DoorLink:
-    """A door token for one gate of ``event``, and the link that signs a browser in as that gate."""
+def create_door_link(event: Event, organizer: User, label: str, role: str = DoorTokenRole.SUPERVISOR) -> DoorLink:
+    """A door token for one gate of ``event``, and the link that signs a browser in as that gate.
+
+    ``role``: supervisor (scan and look people up) or steward (scan only).
+    """
     label = (label or "").strip()
+    errors: dict[str, list[str]] = {}
     if problems := single_line_problems(label, 200, _("Name the gate, e.g. North door.")):
-        raise ValidationFailed({"label": problems})
-    token, clear = issue_token(organizer, TokenKind.DOOR, label, event_id=event.id)
+        errors["label"] = problems
+    if role not in set(DoorTokenRole):
+        errors["role"] = [_("Use supervisor or steward.")]
+    if errors:
+        raise ValidationFailed(errors)
+    token, clear = issue_token(organizer, TokenKind.DOOR, label, event_id=event.id, door_role=DoorTokenRole(role))
     return DoorLink(token, clear, public_url("door.door_entry", token=clear))
 
 

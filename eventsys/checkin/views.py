@@ -19,12 +19,12 @@ from eventsys.api.schema import Field, UnsupportedMediaType, json_body, read_fie
 from eventsys.auth.models import ApiToken, TokenKind
 from eventsys.auth.services import find_active_token, get_door_token, list_door_tokens, revoke_token
 from eventsys.checkin import numbers, services, staff
-from eventsys.checkin.access import access_at_door, find_event_at_door
+from eventsys.checkin.access import DoorAccess, access_at_door, find_event_at_door, require_look_up
 from eventsys.checkin.forms import DoorLinkForm, DoorStaffForm
 from eventsys.checkin.models import Direction, Scan
 from eventsys.checkin.services import EventAtDoor, Scanner, ScanRequest
 from eventsys.clubs.roles import Permission
-from eventsys.errors import DomainError, MalformedRequest, NotFound, ValidationFailed
+from eventsys.errors import DomainError, Forbidden, MalformedRequest, NotFound, ValidationFailed
 from eventsys.events import services as event_services
 from eventsys.events.models import Event
 from eventsys.extensions import db
@@ -36,7 +36,7 @@ from eventsys.registration.models import Registration
 from eventsys.registration.search import door_can_search
 from eventsys.registration.serializers import registration_json
 from eventsys.security import json_page
-from eventsys.timeutil import isoformat
+from eventsys.timeutil import isoformat, utcnow
 from eventsys.web_errors import error_response
 
 door_bp = Blueprint("door", __name__)
@@ -76,6 +76,16 @@ DOOR_WORDS = {
     "verdict_not_ok": _l("Not OK"),
     "verdict_warning": _l("Warning"),
     "verdict_not_checked": _l("Not checked"),
+    "verdict_review": _l("Valid"),  # review mode: a ticket that would be admitted, not admitted yet
+    "review_ok_in": _l("Not admitted yet: Admit or Enter lets them in"),
+    "review_ok_out": _l("Inside: Check out or Enter lets them out"),
+    "review_unavailable": _l("Cannot check this ticket now: no answer from the server"),
+    "review_no_details": _l("No details: the server did not answer. Admit sends the scan when it can."),
+    "review_dismissed": _l("Dismissed: nobody was admitted"),
+    "ready_next": _l("Ready for the next ticket."),
+    "admit": _l("Admit"),
+    "mode_express_help": _l("Express: a valid ticket is admitted at once."),
+    "mode_review_help": _l("Review: see who it is first, then Admit (or Enter); Esc dismisses."),
     "result_ok": _l("Checked in"),
     "result_already_checked_in": _l("Already checked in"),
     "result_invalid": _l("Unknown ticket"),
@@ -162,34 +172,40 @@ def current_gate(event_id: int) -> ApiToken | None:
     return token
 
 
-def _door(slug: str) -> tuple[Row, Scanner]:
+def _door(slug: str) -> tuple[Row, DoorAccess]:
     """The event and who is at its door: this browser's gate, else the signed-in organizer or door staff."""
     event = find_event_at_door(slug)
     viewer = current_user if current_user.is_authenticated else None
     access = access_at_door(event, current_gate(event.id), None) or access_at_door(event, None, viewer)
     if access is None:
         raise NotFound(_("Open this page with the door link the organizer gave you."))
-    return event, access.scanner
+    return event, access
 
 
 @door_bp.get("/events/<slug>/door")
 def door_page(slug: str):
-    at_door, scanner = _door(slug)
+    at_door, access = _door(slug)
     event = db.session.get(Event, at_door.id)
     counts = numbers.attendance(event.id)
+    gate = access.scanner.gate
     door = {
         "scan_url": url_for("door.scan", slug=slug),
-        "lookup_url": url_for("door.lookup", slug=slug),
+        "lookup_url": url_for("door.lookup", slug=slug) if access.may_look_up else None,
         "state_url": url_for("door.state", slug=slug),
         "leave_url": url_for("door.leave", slug=slug),
         "csrf_token": generate_csrf(),
-        "gate": scanner.gate,
+        "gate": gate,
+        "role": access.role.value,
+        "mode_key": f"eventsys:door-mode:{event.id}:{gate}",
         "timezone": event.timezone,
         "words": door_words(),
         "ticket_types": {ticket_type.id: ticket_type.translated("name") for ticket_type in event.ticket_types},
         **counts,
     }
-    response = make_response(render_template("checkin/door.html", event=event, gate=scanner.gate, door=door))
+    if access.may_see_numbers:
+        door["gate_numbers"] = numbers.gate_numbers(event.id, gate, utcnow(), counts)
+    page = render_template("checkin/door.html", event=event, gate=gate, door=door, access=access)
+    response = make_response(page)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -200,7 +216,7 @@ def _json_errors(handler):
     def wrapped(*args, **kwargs):
         try:
             return handler(*args, **kwargs)
-        except (ValidationFailed, MalformedRequest, UnsupportedMediaType) as exc:
+        except (ValidationFailed, MalformedRequest, UnsupportedMediaType, Forbidden) as exc:
             return error_response(exc.status, exc.code, exc.message, exc.fields)
 
     wrapped.__name__ = handler.__name__
@@ -214,6 +230,7 @@ SCAN_FIELDS = {
     "direction": Field(str, nullable=True),
     "nonce": Field(str, nullable=True),
     "scanned_at": Field("datetime", nullable=True),
+    "dry_run": Field(bool),
 }
 
 
@@ -221,23 +238,29 @@ SCAN_FIELDS = {
 @json_page
 @_json_errors
 def scan(slug: str):
-    event, scanner = _door(slug)
+    event, access = _door(slug)
     values = read_fields(json_body(), SCAN_FIELDS, event.timezone)
     try:
         direction = Direction(values.get("direction") or "in")
     except ValueError:
         raise ValidationFailed({"direction": [_("Use in or out.")]}) from None
     scan_request = ScanRequest(
-        code=values["code"], direction=direction, nonce=values.get("nonce"), scanned_at=values.get("scanned_at")
+        code=values["code"],
+        direction=direction,
+        nonce=values.get("nonce"),
+        scanned_at=values.get("scanned_at"),
+        dry_run=values.get("dry_run", False),
     )
-    return services.check_in(EventAtDoor(event.id, event.timezone), scan_request, scanner)
+    return services.check_in(EventAtDoor(event.id, event.timezone), scan_request, access.scanner)
 
 
 @door_bp.get("/events/<slug>/door/lookup")
+@_json_errors
 def lookup(slug: str):
     """Find people without their ticket: by name (its pinyin too) or code, from two characters or
-    one Chinese one. Gates neither see nor search e-mail addresses."""
-    event, _scanner = _door(slug)
+    one Chinese one. Gates neither see nor search e-mail addresses; a steward cannot look up (403)."""
+    event, access = _door(slug)
+    require_look_up(access)
     q = request.args.get("q", "").strip().lower()[:100]
     if not door_can_search(q):
         return {"items": []}
@@ -248,16 +271,17 @@ def lookup(slug: str):
 
 @door_bp.get("/events/<slug>/door/state")
 def state(slug: str):
-    """The counter, and the last scans at this gate."""
-    event, scanner = _door(slug)
+    """The counter, the last scans at this gate, and its numbers for those who may see them."""
+    event, access = _door(slug)
+    gate = access.scanner.gate
     recent = db.session.scalars(
-        select(Scan)
-        .where(Scan.event_id == event.id, Scan.gate == scanner.gate)
-        .order_by(Scan.id.desc())
-        .limit(RECENT_SCANS)
+        select(Scan).where(Scan.event_id == event.id, Scan.gate == gate).order_by(Scan.id.desc()).limit(RECENT_SCANS)
     ).all()
+    counts = numbers.attendance(event.id)
+    extra = {"gate_numbers": numbers.gate_numbers(event.id, gate, utcnow(), counts)} if access.may_see_numbers else {}
     return {
-        **numbers.attendance(event.id),
+        **counts,
+        **extra,
         "recent": [
             {
                 "at": isoformat(s.scanned_at, event.timezone),
@@ -309,7 +333,7 @@ def create_door_link(slug: str):
     if not form.validate_on_submit():
         return _door_access_page(event, link_form=form, status=422)
     try:
-        link = staff.create_door_link(event, current_user, form.label.data)
+        link = staff.create_door_link(event, current_user, form.label.data, form.role.data)
     except ValidationFailed as exc:
         add_field_errors(form, exc)
         return _door_access_page(event, link_form=form, status=422)

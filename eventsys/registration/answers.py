@@ -202,3 +202,18 @@ def clean_answers(questions: Iterable[Question | QuestionSnapshot], raw: dict[st
     if errors:
         raise ValidationFailed(errors)
     return clean
+
+
+def readable_answer(question: Question, value: Any) -> str:
+    """An answer as one line in the reader's language: chosen options as the event translated them,
+    a country by its name, a checkbox as yes or no; "" for no answer."""
+    if value is None or value == "" or value == []:
+        return ""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if question.kind in (QuestionKind.SELECT, QuestionKind.MULTISELECT):
+        shown = question.translated("options")
+        names = dict(zip(question.options, shown, strict=True)) if len(shown) == len(question.options) else {}
+        chosen = value if isinstance(value, list) else [value]
+        return "; ".join(names.get(option, str(option)) for option in chosen)
+    return str(shown_answer(question, value))

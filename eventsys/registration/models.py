@@ -73,6 +73,10 @@ class Registration(db.Model):
         Index("ix_registrations_event_sort_name", "event_id", "sort_name", "id"),
         Index("ix_registrations_event_tabs", "event_id", "status", "checked_in_at"),
         Index("ix_registrations_event_status_created", "event_id", "status", "created_at", "id"),  # a tab's pages
+        # The door's counter and numbers, read from the index alone (checkin/numbers.py).
+        Index(
+            "ix_registrations_event_attendance", "event_id", "status", "ticket_type_id", "checked_in_at", "is_inside"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

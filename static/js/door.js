@@ -7,8 +7,9 @@
 //   feedback.js     the verdict, tones and vibration
 //   camera.js       the camera and the QR decoder
 //   scan-field.js   the code field a scanner types into, and the direction
-//   lookup.js       finding a person by name or code
-//   gate-status.js  the connection line, the scans waiting, the counter, the last scans
+//   lookup.js       finding a person by name or code (not on a steward's page)
+//   review.js       the gate's mode (express or review) and review mode's card
+//   gate-status.js  the connection line, the scans waiting, the counter, the gate's numbers, the last scans
 
 import { createCamera } from "./door/camera.js";
 import { shortCode, timeFormatter } from "./door/display.js";
@@ -16,6 +17,7 @@ import { createVerdict, signal, unlockAudio } from "./door/feedback.js";
 import { createGateStatus } from "./door/gate-status.js";
 import { createLookup } from "./door/lookup.js";
 import { createClient, errorMessage } from "./door/network.js";
+import { createModeChoice, createReview } from "./door/review.js";
 import { createScanField } from "./door/scan-field.js";
 import { ScanQueue } from "./door/scan-queue.js";
 import { say } from "./door/words.js";
@@ -48,6 +50,7 @@ function start() {
     countIn: $("count-in"),
     countExpected: $("count-expected"),
     recent: $("recent"),
+    numbers: $("num-recent") ? { recent: $("num-recent"), inside: $("num-inside"), expected: $("num-expected") } : null,
     formatTime,
   });
   const queueKey = `eventsys:door-queue:${config.scan_url}`;
@@ -65,12 +68,55 @@ function start() {
   let shownScan = 0;
   let lastJudgedAt = 0; // when a fresh scan's verdict was last shown
 
-  /** A code from the camera, the scanner or the look-up: judge it now, or keep it for later. */
-  async function submitScan(rawCode) {
+  /** A code from the camera or the scanner: reviewed first in review mode, else judged at once. An
+   * empty Enter admits the person review mode shows. */
+  function onCode(rawCode) {
+    const code = rawCode.trim();
+    if (!code) {
+      review.admitReviewed();
+      return;
+    }
+    if (mode.current() === "review") reviewScan(code, field.direction());
+    else submitScan(code);
+  }
+
+  /** Review mode: the verdict this scan would get, and who it is, without admitting anyone. */
+  async function reviewScan(code, direction) {
+    const number = ++scanCount;
+    review.hide();
+    const busy = setTimeout(() => {
+      if (number === scanCount) verdict.show("busy", say("checking"), shortCode(code));
+    }, BUSY_AFTER_MS);
+    let result = null;
+    try {
+      result = await client.request(config.scan_url, { method: "POST", body: { code, direction, dry_run: true } });
+    } catch {
+      result = null; // no answer: the card still offers to send the real scan, which is kept if need be
+    } finally {
+      clearTimeout(busy);
+    }
+    if (number < shownScan) return;
+    shownScan = number;
+    lastJudgedAt = Date.now();
+    const scan = { code, direction };
+    if (result && result.status === 200 && typeof result.data?.result === "string") {
+      verdict.showForeseen(result.data, scan);
+      review.show(result.data, scan);
+      return;
+    }
+    if (result && result.status !== 200) status.setServerProblem(errorMessage(result));
+    else if (!result) status.setServerProblem(navigator.onLine === false ? "" : UNREACHABLE);
+    verdict.show("queued", say("review_unavailable"), say("code_read", { code: shortCode(code) }), "review_unavailable");
+    review.show(null, scan);
+  }
+
+  /** A code from the camera, the scanner, the look-up or review mode's Admit: judge it now, or keep it for later. */
+  async function submitScan(rawCode, direction = field.direction()) {
     const code = rawCode.trim();
     if (!code) return;
     const number = ++scanCount;
-    const scan = queue.newScan(code, field.direction(), client.serverNow().toISOString());
+    review.hide();
+    const scan = queue.newScan(code, direction, client.serverNow().toISOString());
     const busy = setTimeout(() => {
       if (number === scanCount) verdict.show("busy", say("checking"), shortCode(code));
     }, BUSY_AFTER_MS);
@@ -142,7 +188,33 @@ function start() {
     form: $("scan-form"),
     input: $("scan-code"),
     keyboardToggle: $("keyboard-toggle"),
-    onCode: submitScan,
+    onCode,
+  });
+  const review = createReview({
+    card: $("review"),
+    name: $("review-name"),
+    type: $("review-type"),
+    answers: $("review-answers"),
+    admit: $("review-admit"),
+    dismiss: $("review-dismiss"),
+    onAdmit: (code, direction) => {
+      field.focus();
+      submitScan(code, direction);
+    },
+    onDismiss: () => {
+      verdict.show("idle", say("review_dismissed"), say("ready_next"));
+      field.focus();
+    },
+  });
+  const mode = createModeChoice({
+    fieldset: root.querySelector(".door-mode"),
+    help: $("mode-help"),
+    storage: browserStorage(),
+    key: config.mode_key,
+    onChange: () => {
+      review.hide();
+      field.focus();
+    },
   });
   const camera = createCamera({
     root,
@@ -150,10 +222,10 @@ function start() {
     frame: $("camera-frame"),
     status: $("camera-status"),
     toggle: $("camera-toggle"),
-    onCode: submitScan,
+    onCode,
     onStateChange: field.cameraStateChanged,
   });
-  createLookup({
+  if (config.lookup_url) createLookup({
     form: $("lookup-form"),
     input: $("lookup-q"),
     status: $("lookup-status"),

@@ -14,6 +14,7 @@ const LOOKS = {
   warn: { word: "verdict_warning", glyph: "!" },
   bad: { word: "verdict_not_ok", glyph: "✕" },
   queued: { word: "verdict_not_checked", glyph: "↻" },
+  review: { word: "verdict_review", glyph: "?" }, // review mode: valid, waiting for Admit
 };
 const WARNINGS = ["already_checked_in", "not_inside"];
 

@@ -53,7 +53,19 @@ export function createVerdict(box, formatTime) {
     if (!(late && ok)) signal(kind === "out" ? "ok" : kind); // a late admission needs nobody's attention
   }
 
-  return { show, showAnswer };
+  /** A dry run's answer in review mode: an admissible ticket in its own look (not admitted yet), any other as a scan's verdict. */
+  function showForeseen(answer, scan) {
+    if (answer.result !== "ok") {
+      showAnswer(answer, scan, false);
+      return;
+    }
+    const registration = answer.registration;
+    const detail = [registration.name, ticketTypeName(registration.ticket_type)].join(" · ");
+    show("review", say(scan.direction === "out" ? "review_ok_out" : "review_ok_in"), detail, "review_ok");
+    signal("queued");
+  }
+
+  return { show, showAnswer, showForeseen };
 }
 
 let audio = null;

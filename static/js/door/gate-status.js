@@ -4,8 +4,11 @@
 import { element, resultWords, verdictKind, verdictLook } from "./display.js";
 import { say } from "./words.js";
 
-/** root: the door element; the others: the elements each part is shown in. */
-export function createGateStatus({ root, connection, pending, countIn, countExpected, recent, formatTime }) {
+/**
+ * root: the door element; the others: the elements each part is shown in; numbers: the gate's
+ * numbers' elements ({recent, inside, expected}), null where the page has none (a steward's).
+ */
+export function createGateStatus({ root, connection, pending, countIn, countExpected, recent, numbers, formatTime }) {
   const problems = { offline: false, server: "" };
 
   function showConnection() {
@@ -41,6 +44,11 @@ export function createGateStatus({ root, connection, pending, countIn, countExpe
   function showState(state) {
     countIn.textContent = String(state.checked_in);
     countExpected.textContent = String(state.confirmed);
+    if (numbers && state.gate_numbers) {
+      numbers.recent.textContent = String(state.gate_numbers.admitted_recently);
+      numbers.inside.textContent = String(state.gate_numbers.inside);
+      numbers.expected.textContent = String(state.gate_numbers.expected);
+    }
     showRecent(state.recent || []);
   }
 
