@@ -26,10 +26,15 @@ _PATH_START = r"""(?P<start>^|[\s"'=&?]|//[^/\s"'?#]*|%2[Ff]%2[Ff](?:(?!%2[Ff])[
 _SECRET_ROUTE = f"(?P<route>{_SLASH}(?:door|t|door-invite|password{_SLASH}reset){_SLASH})"
 _SECRET = r"""(?:(?!%2[Ff])[^/\s"'?#&])+"""
 SECRET_IN_URL = re.compile(_PATH_START + _SECRET_ROUTE + _SECRET)
+# An invitee's personal link is the event page with ``?invitation=<secret>`` (also percent-encoded).
+_QUERY_START = r"(?:(?<=[?&;])|(?<=%3[Ff])|(?<=%26))"
+INVITATION_IN_QUERY = re.compile(_QUERY_START + r"""(?P<key>invitation(?:=|%3[Dd]))(?:(?!%26)[^&\s"'#])+""")
 
 
 def redact(text: str) -> str:
     """``text`` with the secret segment of every door, ticket and invitation path replaced."""
+    if "invitation" in text:
+        text = INVITATION_IN_QUERY.sub(lambda match: match["key"] + REDACTED, text)
     if not ("/t" in text or "/door" in text or "/password" in text or "%2F" in text or "%2f" in text):
         return text  # no match can be in it: most values (user agents, API paths) are passed over at once
     return SECRET_IN_URL.sub(lambda match: match["start"] + match["route"] + REDACTED, text)

@@ -10,7 +10,7 @@ from eventsys.auth.models import PasswordReset, User
 from eventsys.events.models import Event, enum_column
 from eventsys.extensions import db
 from eventsys.i18n import current_language
-from eventsys.registration.models import Registration
+from eventsys.registration.models import Invitation, Registration
 from eventsys.timeutil import UTCDateTime, utcnow
 
 
@@ -30,6 +30,7 @@ class MailKind(enum.StrEnum):
     PASSWORD_RESET = "password_reset"  # to an organizer; no event
     MESSAGE = "message"  # an organizer's own message (OrganizerMessage) to one attendee
     REMINDER = "reminder"  # the ticket again before the start; at most one per registration
+    INVITATION = "invitation"  # a personal registration link to an invite-only event (Invitation)
 
 
 ONE_REMINDER = "kind = 'reminder'"
@@ -93,6 +94,9 @@ class OutboxMessage(db.Model):
         ForeignKey("password_resets.id", ondelete="CASCADE"), index=True
     )
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitations.id", ondelete="CASCADE"), index=True
+    )
     to_address: Mapped[str] = mapped_column(String(254))
     # The language of the page that asked for a mail to an account (a password reset, a door
     # invitation), kept for every later attempt; an attendee's mail speaks the registration's.
@@ -109,3 +113,4 @@ class OutboxMessage(db.Model):
     event: Mapped[Event | None] = relationship()
     password_reset: Mapped[PasswordReset | None] = relationship()
     message: Mapped[OrganizerMessage | None] = relationship()
+    invitation: Mapped[Invitation | None] = relationship()

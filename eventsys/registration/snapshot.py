@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, select
 
-from eventsys.events.models import Event, EventStatus, Question, QuestionKind, TicketType
+from eventsys.events.models import Event, EventAccess, EventStatus, Question, QuestionKind, TicketType
 from eventsys.extensions import db
 
 
@@ -39,6 +39,7 @@ class EventSnapshot:
     id: int
     owner_id: int
     status: EventStatus
+    access: EventAccess
     ends_at: datetime
     registration_opens_at: datetime | None
     registration_closes_at: datetime | None
@@ -64,6 +65,7 @@ _EVENT_FIELDS = (
     "id",
     "owner_id",
     "status",
+    "access",
     "ends_at",
     "registration_opens_at",
     "registration_closes_at",
