@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from eventsys.events.models import EventAccess
 from eventsys.extensions import db
+from eventsys.log_redaction import redact
 from eventsys.mail.sender import send_due
 from eventsys.registration import tickets
 from eventsys.registration.models import Invitation, Registration
@@ -222,3 +223,12 @@ def test_the_event_form_sets_who_can_register(organizer, event):
     assert event.access == EventAccess.INVITE_ONLY
     refused = post_form(organizer, f"/manage/events/{event.slug}/edit", event_form(name=event.name, access="friends"))
     assert refused.status_code == 422 and page(refused).error("access")
+
+
+def test_a_personal_link_never_reaches_a_log_line():
+    from_mail = "GET /events/dinner?invitation=ABCDEFGHJKLMNPQRSTUVWXYZ23456789&lang=zh-CN HTTP/1.1"
+    after_login = "GET /login?next=%2Fevents%2Fdinner%3Finvitation%3DABCDEFGHJKLMNPQRSTUVWXYZ23456789 HTTP/1.1"
+    for line in (from_mail, after_login):
+        assert "ABCDEFGH" not in redact(line) and "<redacted>" in redact(line)
+    api_call = "POST /api/v1/events/dinner/invitations HTTP/1.1"
+    assert redact(api_call) == api_call
