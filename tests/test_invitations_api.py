@@ -166,3 +166,11 @@ def test_the_list_shows_who_is_invited_and_not_registered_yet(client, private, o
     everyone = client.get(url(private, "/registrations"), headers=owner_headers).get_json()
     assert [i["name"] for i in everyone["items"]] == ["王芳"]  # registrations only
     assert_validation(client.get(url(private, "/registrations?status=friends"), headers=owner_headers), "status")
+
+
+def test_someone_the_organizer_adds_by_hand_is_no_longer_waiting_to_register(client, private, owner_headers):
+    invite(client, private, owner_headers, PEOPLE)
+    added = {"name": "Ana Souza", "email": "ana@example.org"}  # the organizer's call: no link needed
+    assert client.post(url(private, "/registrations"), json=added, headers=owner_headers).status_code == 201
+    listed = client.get(url(private, "/registrations?status=invited"), headers=owner_headers).get_json()
+    assert [i["email"] for i in listed["items"]] == ["wang@example.org"] and listed["total"] == 1

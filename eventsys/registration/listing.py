@@ -9,12 +9,12 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, false, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, Select, exists, false, func, literal_column, or_, select
 
 from eventsys.errors import ValidationFailed
 from eventsys.events.models import Event
 from eventsys.extensions import db
-from eventsys.registration.models import Invitation, Registration, RegistrationStatus
+from eventsys.registration.models import ACTIVE_STATUSES, Invitation, Registration, RegistrationStatus
 from eventsys.registration.search import matches_search, uses_search_index
 from eventsys.timeutil import parse_iso
 
@@ -238,7 +238,12 @@ def tab_counts(event_id: int, values: AttendeeFilter) -> dict[str, int]:
 
 
 def _invitee_conditions(event_id: int, values: AttendeeFilter) -> list:
-    conditions = [Invitation.event_id == event_id, Invitation.registration_id.is_(None)]
+    registered = exists().where(  # e.g. added by hand by the organizer, without the link
+        Registration.event_id == event_id,
+        Registration.email == Invitation.email,
+        Registration.status.in_(ACTIVE_STATUSES),
+    )
+    conditions = [Invitation.event_id == event_id, Invitation.registration_id.is_(None), ~registered]
     if values.ticket_type_id is not None:
         conditions.append(false())  # an invitation holds no ticket type yet
     if values.registered_after is not None:
