@@ -12,6 +12,7 @@ from eventsys import authorization, cli, i18n, log_redaction, security, urls, we
 from eventsys.api import api_bp
 from eventsys.auth.views import auth_bp
 from eventsys.backoffice.export_views import exports_bp
+from eventsys.backoffice.invitation_views import invitations_bp
 from eventsys.backoffice.message_views import messages_bp
 from eventsys.backoffice.views import backoffice_bp
 from eventsys.checkin.views import door_bp
@@ -88,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(messages_bp)
     app.register_blueprint(clubs_bp)
     app.register_blueprint(club_pages)
+    app.register_blueprint(invitations_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # bearer tokens, never cookies
 

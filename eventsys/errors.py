@@ -55,6 +55,11 @@ class Forbidden(DomainError):
     message = _l("You are not allowed to do this.")
 
 
+class InvitationRequired(Forbidden):
+    code = "invitation_required"
+    message = _l("This event is by invitation only: register with the personal link from your invitation e-mail.")
+
+
 class InvalidCredentials(DomainError):
     status = 401
     code = "invalid_credentials"

@@ -29,10 +29,15 @@ _SECRET_ROUTE = (
 )
 _SECRET = r"""(?:(?!%2[Ff])[^/\s"'?#&])+"""
 SECRET_IN_URL = re.compile(_PATH_START + _SECRET_ROUTE + _SECRET)
+# An invitee's personal link is the event page with ``?invitation=<secret>`` (also percent-encoded).
+_QUERY_START = r"(?:(?<=[?&;])|(?<=%3[Ff])|(?<=%26))"
+INVITATION_IN_QUERY = re.compile(_QUERY_START + r"""(?P<key>invitation(?:=|%3[Dd]))(?:(?!%26)[^&\s"'#])+""")
 
 
 def redact(text: str) -> str:
     """``text`` with the secret segment of every door, ticket and invitation path replaced."""
+    if "invitation" in text:
+        text = INVITATION_IN_QUERY.sub(lambda match: match["key"] + REDACTED, text)
     if not (
         "/t" in text or "/door" in text or "/join" in text or "/password" in text or "%2F" in text or "%2f" in text
     ):

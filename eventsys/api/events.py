@@ -42,6 +42,7 @@ EVENT_FIELDS = {
     "requires_approval": Field(bool),
     "waitlist": Field(bool),
     "reminder_hours_before": Field(int, nullable=True),
+    "access": Field(str),
     "status": Field(str),
     "translations": Field(dict, nullable=True),
 }
@@ -136,7 +137,7 @@ def update_event(slug: str):
     event = _managed_event(slug)
     data = json_body()
     values = read_fields(data, EVENT_FIELDS, reading_timezone(data, event.timezone))
-    for name in ("name", "starts_at", "ends_at", "timezone", "requires_approval", "waitlist"):
+    for name in ("name", "starts_at", "ends_at", "timezone", "requires_approval", "waitlist", "access"):
         if name in values and values[name] is None:
             raise ValidationFailed({name: [_("This field cannot be empty.")]})
     if "translations" in values:

@@ -21,7 +21,7 @@ from eventsys.events.models import Event
 from eventsys.extensions import db, limiter
 from eventsys.registration import listing, services
 from eventsys.registration.models import Registration, RegistrationStatus
-from eventsys.registration.serializers import answers_json, registration_json
+from eventsys.registration.serializers import answers_json, invitee_json, registration_json
 from eventsys.registration.services import ByHand, NewRegistration, RegistrationEdit, RegistrationRequest
 from eventsys.registration.snapshot import EventSnapshot, load_event_snapshot
 from eventsys.timeutil import isoformat
@@ -33,7 +33,10 @@ REGISTRATION_FIELDS = {
     "ticket_type_id": Field(int, nullable=True),
     "answers": Field(dict, nullable=True),
     "locale": Field(str, nullable=True),
+    "invitation": Field(str, nullable=True),  # the secret of an invitee's personal link
 }
+# An invitee registers for the address the invitation was sent to: saying it is optional.
+INVITED_FIELDS = {**REGISTRATION_FIELDS, "email": Field(str, nullable=True)}
 # An organizer adding someone by hand: the e-mail may be left out, and two switches.
 BY_HAND_FIELDS = {
     **REGISTRATION_FIELDS,
@@ -80,7 +83,12 @@ def create_registration(slug: str):
     event = _registrable_event(slug)
     user = caller().user
     by_hand = event_services.can_manage(event, user)
-    values = read_fields(json_body(), BY_HAND_FIELDS if by_hand else REGISTRATION_FIELDS)
+    body = json_body()
+    if by_hand:
+        spec = BY_HAND_FIELDS
+    else:
+        spec = INVITED_FIELDS if isinstance(body.get("invitation"), str) else REGISTRATION_FIELDS
+    values = read_fields(body, spec)
     registration = services.register_for_snapshot(
         event,
         RegistrationRequest(
@@ -89,6 +97,7 @@ def create_registration(slug: str):
             ticket_type_id=values.get("ticket_type_id"),
             answers={str(key): value for key, value in (values.get("answers") or {}).items()},
             locale=values.get("locale") or "en",
+            invitation=None if by_hand else values.get("invitation"),
         ),
         ByHand(user, values.get("notify", True), values.get("over_capacity", False)) if by_hand else None,
     )
@@ -111,6 +120,10 @@ def list_registrations(slug: str):
     event = _event_for_list(slug)
     contacts = allowed(Permission.READ_CONTACTS)
     values = listing.filter_from_args(request.args, event, by_email=contacts)
+    if values.invited:
+        invited = query_page(listing.invitees(event.id, values), lambda: listing.invitee_count(event.id, values))
+        items = [invitee_json(i, event.timezone, for_door=not contacts) for i in invited.items]
+        return page_json(items, invited.total, invited.number, invited.per_page)
     found = query_page(
         listing.attendees(event.id, values).options(selectinload(Registration.ticket_type)),
         lambda: listing.attendee_count(event.id, values),

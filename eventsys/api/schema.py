@@ -56,6 +56,7 @@ def _type_name(kind: type | str) -> str:
         "datetime": _("an ISO 8601 timestamp string"),
         "strings": _("a list of strings"),
         dict: _("an object"),
+        list: _("a list"),
     }[kind]
 
 

@@ -56,6 +56,7 @@ def event_json(event: Event, with_questions: bool = True) -> dict[str, Any]:
         "requires_approval": event.requires_approval,
         "waitlist": event.waitlist,
         "reminder_hours_before": event.reminder_hours_before,
+        "access": event.access.value,
         "status": event.status.value,
         "club": event.club.slug if event.club_id is not None else None,
         "url": public_url("public.event_page", slug=event.slug),

@@ -200,7 +200,10 @@ def registrations(slug: str):
     event = find_event_for(slug, current_user, Permission.READ_ATTENDEES)
     values, errors = _read_filter(request.args, event)
     counts = listing.tab_counts(event.id, values)
-    query = listing.attendees(event.id, values).options(selectinload(Registration.ticket_type))
+    if values.invited:  # the Invited tab: invitations not used yet, in the list's order
+        query = listing.invitees(event.id, values)
+    else:
+        query = listing.attendees(event.id, values).options(selectinload(Registration.ticket_type))
     page = page_of(
         query,
         request.args.get("page", 1, type=int) or 1,

@@ -10,6 +10,7 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     IntegerField,
+    RadioField,
     SelectChoice,
     SelectField,
     StringField,
@@ -19,7 +20,7 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from eventsys.events.editions import next_edition_name, next_edition_start
-from eventsys.events.models import Event, Question, QuestionKind, Translated
+from eventsys.events.models import Event, EventAccess, Question, QuestionKind, Translated
 from eventsys.events.services import (
     DEFAULT_REMINDER_HOURS,
     MAX_CAPACITY,
@@ -172,6 +173,18 @@ class EventForm(ChineseTexts):
         validators=[Optional(), _plausible_year],
         description=_l("Empty: when the event ends."),
     )
+    access = RadioField(
+        _l("Who can register"),
+        choices=[
+            SelectChoice(EventAccess.PUBLIC.value, _l("Anyone with the event's page")),
+            SelectChoice(EventAccess.INVITE_ONLY.value, _l("Only people I invite")),
+        ],
+        default=EventAccess.PUBLIC.value,
+        validate_choice=False,  # the service checks it, and says so beside the field
+        description=_l(
+            "Invited people get a personal link by e-mail (Invitations, on the event's page); the form refuses others."
+        ),
+    )
     requires_approval = BooleanField(_l("Registrations need my approval"))
     waitlist = BooleanField(_l("Keep a waiting list when full"), default=True)
     reminder_hours_before = IntegerField(
@@ -221,6 +234,7 @@ class EventForm(ChineseTexts):
             requires_approval=bool(self.requires_approval.data),
             waitlist=bool(self.waitlist.data),
             reminder_hours_before=self.reminder_hours_before.data,
+            access=self.access.data or EventAccess.PUBLIC.value,
             translations=self.translations(),
         )
 

@@ -29,6 +29,13 @@ class EventStatus(enum.StrEnum):
         return self in (EventStatus.PUBLISHED, EventStatus.CANCELLED)
 
 
+class EventAccess(enum.StrEnum):
+    """Who may register: anyone (``public``), or only people the organizer invited by e-mail."""
+
+    PUBLIC = "public"
+    INVITE_ONLY = "invite_only"
+
+
 _EVENT_TRANSITIONS: dict[EventStatus, set[EventStatus]] = {
     EventStatus.DRAFT: {EventStatus.PUBLISHED, EventStatus.CANCELLED},
     EventStatus.PUBLISHED: {EventStatus.DRAFT, EventStatus.CANCELLED},
@@ -93,6 +100,9 @@ class Event(Translated, db.Model):
     # default: the ORM would put it in place of an explicit None (EventDetails holds the 24).
     reminder_hours_before: Mapped[int | None]
     status: Mapped[EventStatus] = mapped_column(enum_column(EventStatus), default=EventStatus.DRAFT, index=True)
+    access: Mapped[EventAccess] = mapped_column(
+        enum_column(EventAccess), default=EventAccess.PUBLIC, server_default=EventAccess.PUBLIC.value
+    )
     # Seats held by confirmed registrations; kept in the same statement that takes a seat.
     seats_taken: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -22,7 +22,7 @@ from eventsys.errors import (
     NotFound,
     ValidationFailed,
 )
-from eventsys.events.models import Event, EventStatus, Question, QuestionKind, TicketType
+from eventsys.events.models import Event, EventAccess, EventStatus, Question, QuestionKind, TicketType
 from eventsys.events.slugs import SLUG_PATTERN, slug_from_name
 from eventsys.events.translations import (
     EVENT_TEXTS,
@@ -71,6 +71,7 @@ class EventDetails:
     requires_approval: bool = False
     waitlist: bool = True
     reminder_hours_before: int | None = DEFAULT_REMINDER_HOURS
+    access: EventAccess | str = EventAccess.PUBLIC  # invite_only: only invited people register
     translations: Translations | None = None  # {"zh-CN": {"name": …}} (translations.py); None: as they are
 
     @classmethod
@@ -251,6 +252,8 @@ def check_details(details: EventDetails, event: Event | None) -> dict[str, list[
         errors["reminder_hours_before"] = [
             _("Enter 0 to %(max)s hours, or leave empty for no reminder.", max=MAX_REMINDER_HOURS)
         ]
+    if details.access not in tuple(EventAccess):
+        errors["access"] = [_("Use one of: %(choices)s.", choices=", ".join(EventAccess))]
     opens, closes = details.registration_opens_at, details.registration_closes_at
     if opens and closes and closes <= opens:
         errors["registration_closes_at"] = [_("Registration must close after it opens.")]
@@ -264,6 +267,7 @@ def _apply(event: Event, details: EventDetails, skip: tuple[str, ...] = ("slug",
     for name in EventDetails.__dataclass_fields__:
         if name not in (*skip, "translations"):
             setattr(event, name, getattr(details, name))
+    event.access = EventAccess(details.access)
     event.name = details.name.strip()
     event.tagline = details.tagline.strip()
     event.venue = details.venue.strip()

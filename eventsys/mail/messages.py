@@ -19,9 +19,10 @@ from eventsys.extensions import db
 from eventsys.i18n import DEFAULT_LANGUAGE, LOCALES, language_tag
 from eventsys.mail.models import MailKind, OrganizerMessage, OutboxMessage
 from eventsys.registration import tickets
-from eventsys.registration.models import Registration, RegistrationStatus
+from eventsys.registration.models import Invitation, Registration, RegistrationStatus
 from eventsys.registration.services import waitlist_position
 from eventsys.registration.tickets import (
+    event_invitation_secret_of,
     invitation_secret,
     manage_secret_of,
     qr_payload_of,
@@ -45,6 +46,7 @@ SUBJECTS = {
     MailKind.PASSWORD_RESET: _l("Reset your eventsys password"),
     MailKind.REMINDER: _l("Reminder: your ticket for %(event)s"),
     MailKind.TEAM_INVITE: _l("Join the team of %(club)s"),
+    MailKind.INVITATION: _l("You are invited to %(event)s"),
 }
 PLACEHOLDER = re.compile(r"\{(name|ticket_url)\}")  # any other {…} stays as the organizer typed it
 TICKET_KINDS = {MailKind.CONFIRMED, MailKind.PROMOTED, MailKind.APPROVED, MailKind.LINK_AGAIN, MailKind.REMINDER}
@@ -69,6 +71,8 @@ def is_obsolete(message: OutboxMessage) -> bool:
         return not _door_staff(message).is_active
     if message.kind == MailKind.TEAM_INVITE:
         return message.club_member.status != "invited"  # withdrawn, taken or expired meanwhile
+    if message.kind == MailKind.INVITATION:  # they registered meanwhile, or there is nothing to come to
+        return message.invitation.registration_id is not None or message.event.status == EventStatus.CANCELLED
     registration = message.registration
     if message.kind in TICKET_KINDS and registration.event.status == EventStatus.CANCELLED:
         return True
@@ -126,6 +130,25 @@ def _render_team_invite(message: OutboxMessage, common: dict[str, str]) -> Rende
         subject=str(SUBJECTS[message.kind]) % {"club": member.club.name},
         text=render_template("mail/team_invite.txt", **context),
         html=render_template("mail/team_invite.html", **context),
+        qr_png=None,
+        ics=None,
+    )
+
+
+def invitation_url(invitation: Invitation) -> str:
+    """An invitee's personal registration link: the event page with their secret."""
+    secret = event_invitation_secret_of(invitation)
+    return public_url("public.event_page", slug=invitation.event.slug, invitation=secret) + "#register"
+
+
+def _render_invitation(message: OutboxMessage, common: dict[str, str]) -> RenderedMessage:
+    invitation = message.invitation
+    event = invitation.event
+    context = {**common, "event": event, "invitation": invitation, "register_url": invitation_url(invitation)}
+    return RenderedMessage(
+        subject=_subject(message.kind, event.translated("name")),
+        text=render_template("mail/invitation.txt", **context),
+        html=render_template("mail/invitation.html", **context),
         qr_png=None,
         ics=None,
     )
@@ -221,6 +244,8 @@ def _render_in(message: OutboxMessage, common: dict[str, str]) -> RenderedMessag
         return _render_door_invite(message, common)
     if message.kind == MailKind.TEAM_INVITE:
         return _render_team_invite(message, common)
+    if message.kind == MailKind.INVITATION:
+        return _render_invitation(message, common)
     if message.kind == MailKind.MESSAGE:
         return _render_organizer_message(message.message, message.registration, common)
     registration = message.registration

@@ -12,7 +12,7 @@ from eventsys.database import enum_column
 from eventsys.events.models import Event
 from eventsys.extensions import db
 from eventsys.i18n import current_language
-from eventsys.registration.models import Registration
+from eventsys.registration.models import Invitation, Registration
 from eventsys.timeutil import UTCDateTime, utcnow
 
 
@@ -33,6 +33,7 @@ class MailKind(enum.StrEnum):
     MESSAGE = "message"  # an organizer's own message (OrganizerMessage) to one attendee
     REMINDER = "reminder"  # the ticket again before the start; at most one per registration
     TEAM_INVITE = "team_invite"  # to join a club's team (ClubMember); no event
+    INVITATION = "invitation"  # a personal registration link to an invite-only event (Invitation)
 
 
 ONE_REMINDER = "kind = 'reminder'"
@@ -97,6 +98,9 @@ class OutboxMessage(db.Model):
     )
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
     club_member_id: Mapped[int | None] = mapped_column(ForeignKey("club_members.id"), index=True)
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitations.id", ondelete="CASCADE"), index=True
+    )
     to_address: Mapped[str] = mapped_column(String(254))
     # The language of the page that asked for a mail to an account (a password reset, a door
     # invitation), kept for every later attempt; an attendee's mail speaks the registration's.
@@ -114,3 +118,4 @@ class OutboxMessage(db.Model):
     password_reset: Mapped[PasswordReset | None] = relationship()
     message: Mapped[OrganizerMessage | None] = relationship()
     club_member: Mapped[ClubMember | None] = relationship()
+    invitation: Mapped[Invitation | None] = relationship()

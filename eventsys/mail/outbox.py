@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 
-from sqlalchemy import Connection, Select, func, insert, literal, select
+from sqlalchemy import Connection, Select, String, func, insert, literal, select
 from sqlalchemy.orm import Session, scoped_session
 
 from eventsys.database import after_commit
@@ -102,3 +102,30 @@ def wait_for_mail(timeout: float) -> None:
     """Block the sender until mail was queued or ``timeout`` seconds passed."""
     _mail_waiting.wait(timeout)
     _mail_waiting.clear()
+
+
+def queue_invitation_mails(
+    target: Connection | Session | scoped_session, invitations: Select, *, event_id: int, locale: str | None
+) -> None:
+    """Queue the personal registration link to each invitation ``invitations`` selects (its ``id``
+    and ``email`` columns), in one INSERT … SELECT in the transaction of ``target``; written in
+    ``locale``, the language of the organizer's page (invitees have none of their own yet)."""
+    now = literal(utcnow(), UTCDateTime)
+    rows = invitations.subquery()
+    source = select(
+        literal(MailKind.INVITATION.value),
+        literal(event_id),
+        rows.c.id,
+        rows.c.email,
+        literal(locale, String(16)),
+        literal(OutboxStatus.QUEUED.value),
+        literal(0),
+        now,
+        literal(""),
+        now,
+    )
+    columns = ["kind", "event_id", "invitation_id", "to_address", "locale", "status", "attempts"]
+    target.execute(
+        insert(OutboxMessage.__table__).from_select([*columns, "next_attempt_at", "last_error", "created_at"], source)
+    )
+    after_commit(target, wake_sender)

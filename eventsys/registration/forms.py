@@ -18,6 +18,7 @@ from wtforms import (
     DecimalField,
     EmailField,
     Field,
+    HiddenField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -68,6 +69,12 @@ class RegistrationForm(FlaskForm):
     def ticket_type_id_value(self) -> int | None:
         field = self._fields.get("ticket_type_id")
         return field.data if field is not None else None
+
+
+class InvitedRegistrationForm(RegistrationForm):
+    """The form an invitee's personal link opens: the link's secret travels with it."""
+
+    invitation = HiddenField()
 
 
 def _ticket_label(ticket_type: TicketType, waitlist: bool) -> str:

@@ -9,12 +9,12 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, func, literal_column, select
+from sqlalchemy import ColumnElement, Select, exists, false, func, literal_column, or_, select
 
 from eventsys.errors import ValidationFailed
 from eventsys.events.models import Event
 from eventsys.extensions import db
-from eventsys.registration.models import Registration, RegistrationStatus
+from eventsys.registration.models import ACTIVE_STATUSES, Invitation, Registration, RegistrationStatus
 from eventsys.registration.search import matches_search, uses_search_index
 from eventsys.timeutil import parse_iso
 
@@ -25,6 +25,14 @@ SORTS = {
     "name": (Registration.sort_name, Registration.id),
     "-name": (Registration.sort_name.desc(), Registration.id.desc()),
 }
+# The Invited tab lists invitations, not registrations: the same orders, by their own columns.
+INVITATION_SORTS = {
+    "created_at": (Invitation.created_at, Invitation.id),
+    "-created_at": (Invitation.created_at.desc(), Invitation.id.desc()),
+    "name": (func.lower(Invitation.name), Invitation.id),
+    "-name": (func.lower(Invitation.name).desc(), Invitation.id.desc()),
+}
+INVITED = "invited"  # the status an invitation not yet used for registering reads as
 MAX_QUERY = 200
 
 
@@ -36,6 +44,7 @@ class Tab:
     label: str
     status: RegistrationStatus | None = None
     checked_in: bool | None = None
+    invited: bool = False  # the invitations not yet used, instead of registrations
 
 
 TABS = (
@@ -47,6 +56,7 @@ TABS = (
     Tab("pending_approval", _l("Pending approval"), RegistrationStatus.PENDING_APPROVAL),
     Tab("cancelled", _l("Cancelled"), RegistrationStatus.CANCELLED),
     Tab("rejected", _l("Rejected"), RegistrationStatus.REJECTED),
+    Tab("invited", _l("Invited"), invited=True),
 )
 TABS_BY_KEY = {tab.key: tab for tab in TABS}
 
@@ -64,15 +74,16 @@ class AttendeeFilter:
     registered_before: datetime | None = None
     sort: str = "created_at"
     by_email: bool = True  # off for door staff: the search looks at name and code only
+    invited: bool = False  # invited people not registered yet (``invitees``); no registration matches
 
     def on_tab(self, tab: Tab) -> AttendeeFilter:
-        return replace(self, status=tab.status, checked_in=tab.checked_in)
+        return replace(self, status=tab.status, checked_in=tab.checked_in, invited=tab.invited)
 
     @property
     def tab(self) -> str:
         """The tab this filter shows ("" when its status and check-in state are no tab's)."""
         for tab in TABS:
-            if (tab.status, tab.checked_in) == (self.status, self.checked_in):
+            if (tab.status, tab.checked_in, tab.invited) == (self.status, self.checked_in, self.invited):
                 return tab.key
         return ""
 
@@ -81,11 +92,13 @@ def filter_from_args(args: Mapping[str, str], event: Event, by_email: bool = Tru
     """Read ``q``, ``status`` (or a page's ``tab``), ``checked_in``, ``ticket_type``,
     ``registered_after``/``_before`` and ``sort``; every problem at once (ValidationFailed)."""
     errors: dict[str, list[str]] = {}
+    invited = args.get("tab") == INVITED or (not args.get("tab") and args.get("status") == INVITED)
     status, checked_in = _status_and_checkin(args, errors)
     values = AttendeeFilter(
         q=(args.get("q") or "")[:MAX_QUERY],
         status=status,
         checked_in=checked_in,
+        invited=invited,
         ticket_type_id=_ticket_type(args.get("ticket_type") or "", errors),
         registered_after=_moment(args, "registered_after", event.timezone, errors),
         registered_before=_moment(args, "registered_before", event.timezone, errors),
@@ -109,11 +122,12 @@ def _status_and_checkin(
             return None, None
         return tab.status, tab.checked_in
     status = None
-    if raw := args.get("status"):
+    if (raw := args.get("status")) and raw != INVITED:
         try:
             status = RegistrationStatus(raw)
         except ValueError:
-            errors["status"] = [_("Use one of: %(choices)s.", choices=", ".join(s.value for s in RegistrationStatus))]
+            choices = ", ".join([*(s.value for s in RegistrationStatus), INVITED])
+            errors["status"] = [_("Use one of: %(choices)s.", choices=choices)]
     checked_in = None
     if raw := (args.get("checked_in") or "").lower():
         if raw in ("true", "1", "yes"):
@@ -160,6 +174,8 @@ def _conditions(event_id: int, values: AttendeeFilter, with_tab: bool = True, co
         conditions.append(Registration.status == values.status)
     if with_tab and values.statuses:
         conditions.append(Registration.status.in_(values.statuses))
+    if with_tab and values.invited:
+        conditions.append(false())
     if with_tab and values.checked_in is not None:
         conditions.append(
             Registration.checked_in_at.isnot(None) if values.checked_in else Registration.checked_in_at.is_(None)
@@ -213,4 +229,37 @@ def tab_counts(event_id: int, values: AttendeeFilter) -> dict[str, int]:
                     total += checked_in if tab.checked_in else everyone - checked_in
         return total
 
-    return {tab.key: shown(tab) for tab in TABS}
+    counts = {tab.key: shown(tab) for tab in TABS if not tab.invited}
+    counts[INVITED] = invitee_count(event_id, values)
+    return counts
+
+
+# --- the Invited tab: invitations not used for registering yet -------------------------------
+
+
+def _invitee_conditions(event_id: int, values: AttendeeFilter) -> list:
+    registered = exists().where(  # e.g. added by hand by the organizer, without the link
+        Registration.event_id == event_id,
+        Registration.email == Invitation.email,
+        Registration.status.in_(ACTIVE_STATUSES),
+    )
+    conditions = [Invitation.event_id == event_id, Invitation.registration_id.is_(None), ~registered]
+    if values.ticket_type_id is not None:
+        conditions.append(false())  # an invitation holds no ticket type yet
+    if values.registered_after is not None:
+        conditions.append(Invitation.created_at >= values.registered_after)
+    if values.registered_before is not None:
+        conditions.append(Invitation.created_at < values.registered_before)
+    if q := values.q.strip().lower():
+        found = func.lower(Invitation.name).contains(q, autoescape=True)
+        conditions.append(or_(found, Invitation.email.contains(q, autoescape=True)) if values.by_email else found)
+    return conditions
+
+
+def invitees(event_id: int, values: AttendeeFilter) -> Select:
+    """The invitations of the event not used yet (the Invited tab), in the filter's order."""
+    return select(Invitation).where(*_invitee_conditions(event_id, values)).order_by(*INVITATION_SORTS[values.sort])
+
+
+def invitee_count(event_id: int, values: AttendeeFilter) -> int:
+    return db.session.scalar(select(func.count()).where(*_invitee_conditions(event_id, values)))

@@ -143,3 +143,27 @@ class RegistrationChange(db.Model):
     by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # What changed, for `edited` (the fields) and `ticket_type_changed` (from and to).
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Invitation(db.Model):
+    """A person an organizer invited to an invite-only event, with a personal registration link.
+
+    The link carries a secret derived from ``nonce`` with the ticket key (registration/tickets.py);
+    only its hash is stored. ``registration_id`` is set by the registration that used the link.
+    """
+
+    __tablename__ = "invitations"
+    __table_args__ = (UniqueConstraint("event_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))  # normalized (auth.services.normalize_email)
+    nonce: Mapped[bytes] = mapped_column(LargeBinary(16))
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registrations.id", ondelete="SET NULL"), index=True
+    )
+
+    event: Mapped[Event] = relationship()

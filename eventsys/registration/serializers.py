@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from eventsys.registration import services
-from eventsys.registration.models import Registration
+from eventsys.registration.models import Invitation, Registration
 from eventsys.timeutil import isoformat
 
 
@@ -41,3 +41,22 @@ def answers_json(registration: Registration) -> list[dict[str, Any]]:
         {"question_id": question.id, "label": question.label, "value": answers.get(str(question.id))}
         for question in registration.event.questions
     ]
+
+
+def invitee_json(invitation: Invitation, tz: str, for_door: bool = False) -> dict[str, Any]:
+    """An invited person not registered yet, in the shape of the list's registrations: no code,
+    no ticket type, status ``invited``."""
+    body: dict[str, Any] = {
+        "code": None,
+        "name": invitation.name,
+        "status": "invited",
+        "ticket_type": None,
+        "created_at": isoformat(invitation.created_at, tz),
+        "invited_at": isoformat(invitation.created_at, tz),
+        "checked_in": False,
+    }
+    if not for_door:
+        body["email"] = invitation.email
+        body["answers"] = {}
+        body["waitlist_position"] = None
+    return body

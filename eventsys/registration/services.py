@@ -9,7 +9,7 @@ decide nothing racy happen before the transaction; mail is queued inside it.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
@@ -26,22 +26,25 @@ from eventsys.errors import (
     AlreadyRegistered,
     Conflict,
     DomainError,
+    InvitationRequired,
     NotFound,
     RegistrationClosed,
     RegistrationNotOpen,
     SoldOut,
     ValidationFailed,
 )
-from eventsys.events.models import Event, EventStatus, TicketType
+from eventsys.events.models import Event, EventAccess, EventStatus, TicketType
 from eventsys.extensions import db
 from eventsys.i18n import DEFAULT_LANGUAGE, language_tag
 from eventsys.mail.models import MailKind, OutboxMessage
 from eventsys.mail.outbox import queue_mail
 from eventsys.registration import tickets
 from eventsys.registration.answers import clean_answers
+from eventsys.registration.invitations import find_invitation
 from eventsys.registration.models import (
     ACTIVE_SQL,
     ChangeKind,
+    Invitation,
     Registration,
     RegistrationChange,
     RegistrationStatus,
@@ -64,6 +67,7 @@ class RegistrationRequest:
     ticket_type_id: int | None = None
     answers: dict[str, Any] = field(default_factory=dict)
     locale: str = "en"
+    invitation: str | None = None  # the secret from an invitee's personal link (invite-only events)
 
 
 @dataclass(frozen=True)
@@ -214,6 +218,11 @@ ACTIVE_REGISTRATION = select(_registrations.c.id).where(
     text(ACTIVE_SQL),  # as the partial unique index spells it, so the look-up uses that index
 )
 INSERT_REGISTRATION = insert(_registrations)
+USE_INVITATION = (
+    update(Invitation.__table__)
+    .where(Invitation.__table__.c.id == bindparam("invitation_id"))
+    .values(registration_id=bindparam("registration_id"))
+)
 RECENT_LINK_AGAIN = select(_outbox.c.id).where(
     _outbox.c.registration_id == bindparam("registration_id"),
     _outbox.c.kind == MailKind.LINK_AGAIN.value,
@@ -314,6 +323,10 @@ def _write_registration(
         ensure_registration_open(event)
     elif event.status == EventStatus.CANCELLED:  # a draft takes speakers before it is published
         raise RegistrationClosed(_("This event is cancelled."))
+    invitation = None
+    if by_hand is None and event.access == EventAccess.INVITE_ONLY:
+        invitation = invitation_for_request(event.id, request)
+        request = replace(request, email=invitation.email)
     name, email, ticket_type, answers = check_registration_request(event, request, email_required=by_hand is None)
     if email and holds_active_registration(event.id, email):
         _refuse_duplicate(event.id, email, by_hand)
@@ -328,6 +341,8 @@ def _write_registration(
                 row["id"] = conn.execute(INSERT_REGISTRATION, row).inserted_primary_key[0]
                 by = by_hand.by.id if by_hand else None
                 record_change(conn, row["id"], ChangeKind.REGISTERED, by, and_then=ChangeKind(status.value))
+                if invitation is not None:
+                    conn.execute(USE_INVITATION, {"invitation_id": invitation.id, "registration_id": row["id"]})
                 if email and (by_hand is None or by_hand.notify):
                     queue_mail(conn, MailKind(row["status"]), email, event_id=event.id, registration_id=row["id"])
         except IntegrityError as exc:
@@ -340,6 +355,26 @@ def _write_registration(
             raise
         return row, secrets
     raise Conflict(_("Please try again."))
+
+
+def invitation_for_request(event_id: int, request: RegistrationRequest) -> Invitation:
+    """The invitation whose link the request carries, for the address it was sent to; else
+    InvitationRequired (no valid link) or ValidationFailed (another address: a link is personal)."""
+    invitation = find_invitation(event_id, request.invitation)
+    if invitation is None:
+        raise InvitationRequired()
+    given = (request.email or "").strip()
+    if given:
+        try:
+            same = normalize_email(given) == invitation.email
+        except ValidationFailed:
+            same = False
+        if not same:
+            message = _(
+                "This invitation link works for its own e-mail address only: %(email)s.", email=invitation.email
+            )
+            raise ValidationFailed({"email": [message]}, message)
+    return invitation
 
 
 def _refuse_duplicate(event_id: int, email: str, by_hand: ByHand | None) -> None:

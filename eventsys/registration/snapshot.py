@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, select
 
-from eventsys.events.models import Event, EventStatus, Question, QuestionKind, TicketType
+from eventsys.events.models import Event, EventAccess, EventStatus, Question, QuestionKind, TicketType
 from eventsys.extensions import db
 
 
@@ -40,6 +40,7 @@ class EventSnapshot:
     owner_id: int
     club_id: int | None
     status: EventStatus
+    access: EventAccess
     ends_at: datetime
     registration_opens_at: datetime | None
     registration_closes_at: datetime | None
@@ -66,6 +67,7 @@ _EVENT_FIELDS = (
     "owner_id",
     "club_id",
     "status",
+    "access",
     "ends_at",
     "registration_opens_at",
     "registration_closes_at",

@@ -73,6 +73,10 @@ def door_invite_secret(key: bytes, nonce: bytes) -> str:
     return _derive(key, b"door-invite:", nonce)
 
 
+def event_invitation_secret(key: bytes, nonce: bytes) -> str:
+    return _derive(key, b"event-invitation:", nonce)
+
+
 def password_reset_secret(key: bytes, nonce: bytes) -> str:
     return _derive(key, b"password-reset:", nonce)
 
@@ -115,6 +119,9 @@ def invitation_secret(staff: HasInviteNonce) -> str:
 def team_invitation_secret(member: HasInviteNonce) -> str:
     """The secret in a club team invitation's /join link."""
     return team_invite_secret(ticket_key(), member.invite_nonce)
+def event_invitation_secret_of(invitation: HasNonce) -> str:
+    """The secret in an invitee's personal registration link (the database keeps only its hash)."""
+    return event_invitation_secret(ticket_key(), invitation.nonce)
 
 
 def reset_secret_of(reset: HasNonce) -> str:

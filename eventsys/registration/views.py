@@ -10,15 +10,22 @@ from sqlalchemy import select
 
 from eventsys.errors import DomainError, NotFound, ValidationFailed
 from eventsys.events import services as event_services
-from eventsys.events.models import Event
+from eventsys.events.models import Event, EventAccess
 from eventsys.extensions import db, limiter
 from eventsys.forms import add_field_errors
 from eventsys.i18n import page_language
 from eventsys.mail.messages import calendar_for, render
 from eventsys.mail.models import OutboxMessage
 from eventsys.registration import services, tickets
-from eventsys.registration.forms import add_service_findings, answer_errors_to_fields, build_registration_form
-from eventsys.registration.models import Registration, RegistrationStatus
+from eventsys.registration.forms import (
+    InvitedRegistrationForm,
+    RegistrationForm,
+    add_service_findings,
+    answer_errors_to_fields,
+    build_registration_form,
+)
+from eventsys.registration.invitations import find_invitation
+from eventsys.registration.models import Invitation, Registration, RegistrationStatus
 from eventsys.registration.services import RegistrationRequest
 
 registration_bp = Blueprint("registration", __name__)
@@ -38,6 +45,7 @@ MAIL_KIND_LABELS = {
     "event_cancelled": _l("event cancelled"),
     "password_reset": _l("password reset"),
     "message": _l("message from the organizer"),
+    "invitation": _l("invitation"),
 }
 MAIL_STATUS_LABELS = {
     "queued": _l("queued"),
@@ -57,11 +65,40 @@ def _viewer():
     return current_user if current_user.is_authenticated else None
 
 
+def _invitation_given() -> str:
+    """The secret of an invitee's personal link: in the page's address, or sent with the form."""
+    value = request.values.get("invitation", "")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _page_invitation(event: Event) -> Invitation | None:
+    """On an invite-only event, the invitation whose link opened (or sent) the page; else None."""
+    if event.access != EventAccess.INVITE_ONLY:
+        return None
+    return find_invitation(event.id, _invitation_given())
+
+
+def _registration_form(event: Event, invitation: Invitation | None, **kwargs) -> RegistrationForm:
+    """The registration form; from an invitation's link, filled in with the invitee's name and the
+    address it was sent to, which cannot be changed there (the link works for it only)."""
+    if invitation is None:
+        return build_registration_form(event, **kwargs)
+    if kwargs.get("formdata", True) is None:
+        kwargs["data"] = {"name": invitation.name, "email": invitation.email, "invitation": _invitation_given()}
+    form = build_registration_form(event, InvitedRegistrationForm, **kwargs)
+    form.email.render_kw = {**(form.email.render_kw or {}), "readonly": True}
+    form.email.description = _("Your invitation is for this address: your ticket is sent here.")
+    return form
+
+
 def render_event_page(event: Event, form=None, status: int = 200):
     """The public event page with its registration form (or why one cannot register)."""
     state = services.registration_state(event)
+    invitation = _page_invitation(event)
+    if state == "open" and event.access == EventAccess.INVITE_ONLY and invitation is None:
+        state, form = "invitation_required", None
     if form is None and state == "open":
-        form = build_registration_form(event, formdata=None)
+        form = _registration_form(event, invitation, formdata=None)
     page = render_template(
         "events/public_event.html",
         event=event,
@@ -69,15 +106,21 @@ def render_event_page(event: Event, form=None, status: int = 200):
         form=form,
         registration_state=state,
         sold_out=services.is_sold_out(event),
+        invitation_given=bool(_invitation_given()),
     )
-    return page, status
+    # A personal link's secret stays out of the Referer of the page's links.
+    headers = {"Referrer-Policy": "no-referrer"} if _invitation_given() else {}
+    return page, status, headers
 
 
 @registration_bp.post("/events/<slug>/register")
 @limiter.limit(lambda: current_app.config["REGISTRATION_RATE_LIMIT"])
 def register(slug: str):
     event = event_services.find_visible_event(slug, _viewer())
-    form = build_registration_form(event)
+    invitation = _page_invitation(event)
+    if event.access == EventAccess.INVITE_ONLY and invitation is None:
+        return render_event_page(event, None, 403)  # refused before the form: no link, no registering
+    form = _registration_form(event, invitation)
     form_valid = form.validate_on_submit()
     registration_request = RegistrationRequest(
         name=form.name.data or "",
@@ -85,6 +128,7 @@ def register(slug: str):
         ticket_type_id=form.ticket_type_id_value(),
         answers=form.answers(),
         locale=page_language(),  # the attendee's mail speaks the page's language
+        invitation=_invitation_given() or None,
     )
     if not form_valid:
         add_service_findings(form, lambda: services.check_registration_request(event, registration_request))

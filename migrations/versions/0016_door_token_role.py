@@ -8,7 +8,7 @@ per ticket type), so it is read from the index alone: about 500 ms to 80 ms at 1
 registrations on SQLite. Added with op.add_column and op.create_index (no table rebuilt either way).
 
 Revision ID: 0016
-Revises: 0013
+Revises: 0015
 Create Date: 2026-12-03 18:30:00
 
 """
@@ -18,7 +18,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0016'
-down_revision = '0013'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
