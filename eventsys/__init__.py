@@ -8,13 +8,14 @@ from pathlib import Path
 
 from flask import Flask
 
-from eventsys import cli, i18n, log_redaction, security, urls, web_errors
+from eventsys import authorization, cli, i18n, log_redaction, security, urls, web_errors
 from eventsys.api import api_bp
 from eventsys.auth.views import auth_bp
 from eventsys.backoffice.export_views import exports_bp
 from eventsys.backoffice.message_views import messages_bp
 from eventsys.backoffice.views import backoffice_bp
 from eventsys.checkin.views import door_bp
+from eventsys.clubs.roles import allowed
 from eventsys.clubs.views import clubs_bp
 from eventsys.config import DefaultConfig, settings_from_environment, tie_cookie_settings
 from eventsys.database import configure_engine
@@ -60,6 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     urls.install(app)
     i18n.install(app)
     _register_blueprints(app)
+    authorization.install(app)
     _register_template_helpers(app)
 
     log_redaction.install(app)
@@ -95,4 +97,5 @@ def _register_template_helpers(app: Flask) -> None:
     app.add_template_global(shown_again)
     app.add_template_global(has_errors)
     app.add_template_global(role_label)
+    app.add_template_global(allowed)
     app.add_template_filter(description_html, "markdown")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from eventsys.auth.models import User
 from eventsys.clubs.models import Club, ClubMember
-from eventsys.clubs.services import ClubDetails, create_club, invite_member, join_club, record_change
+from eventsys.clubs.services import ClubDetails, create_club, invite_member, join_club, record_in_trail
 from eventsys.extensions import db
 from eventsys.mail.sender import send_due
 from eventsys.registration.tickets import team_invitation_secret
@@ -278,14 +278,14 @@ def test_the_trail_tells_owners_who_changed_what_in_both_languages(app, owner, f
     post_form(owner, f"{team_path(club)}/members/{place.id}/role", {"role": "steward"})
     event = make_event(founder, name="Founders Night", timezone="Europe/Berlin")
     event.club_id = club.id
-    record_change(
+    record_in_trail(
         founder, "event.updated", club_id=club.id, event_id=event.id, event=event.name, fields=["capacity", "starts_at"]
     )
-    record_change(
+    record_in_trail(
         wang, "registrations.bulk", club_id=club.id, event_id=event.id, event=event.name, bulk_action="approve", count=3
     )
-    record_change(founder, "event.cancelled", club_id=club.id, event_id=event.id)  # the name from the event
-    record_change(None, "club.renamed_itself", club_id=club.id)
+    record_in_trail(founder, "event.cancelled", club_id=club.id, event_id=event.id)  # the name from the event
+    record_in_trail(None, "club.renamed_itself", club_id=club.id)
     db.session.commit()
 
     doc = page(owner.get(f"{team_path(club)}/trail"))
@@ -314,7 +314,7 @@ def test_the_trail_tells_owners_who_changed_what_in_both_languages(app, owner, f
 
 def test_the_trail_comes_a_page_at_a_time(owner, founder, club):
     for number in range(60):
-        record_change(founder, "member.invited", club_id=club.id, email=f"p{number}@example.org", role="steward")
+        record_in_trail(founder, "member.invited", club_id=club.id, email=f"p{number}@example.org", role="steward")
     db.session.commit()
     first = page(owner.get(f"{team_path(club)}/trail"))
     assert "p59@example.org" in first.text() and "p9@example.org" not in first.text()

@@ -44,6 +44,7 @@ EVENT_FIELDS = {
     "status": Field(str),
     "translations": Field(dict, nullable=True),
 }
+CREATE_FIELDS = {**EVENT_FIELDS, "club": Field(str, nullable=True)}
 REQUIRED_ON_CREATE = ("name", "starts_at", "ends_at")
 TEXT_FIELDS = ("tagline", "description", "venue", "address")
 
@@ -96,8 +97,10 @@ def _details(values: dict[str, Any], base: EventDetails | None) -> EventDetails:
 def create_event():
     user = caller().require_organizer()
     data = json_body()
-    values = read_fields(data, EVENT_FIELDS, reading_timezone(data, "UTC"))
-    event = services.create_event(user, _details(values, None), _event_status(values) or EventStatus.DRAFT)
+    values = read_fields(data, CREATE_FIELDS, reading_timezone(data, "UTC"))
+    club_slug = values.pop("club", None)
+    club = services.club_for_new_event(user, club_slug) if club_slug is not None else None
+    event = services.create_event(user, _details(values, None), _event_status(values) or EventStatus.DRAFT, club)
     return event_json(event), 201
 
 
@@ -138,7 +141,7 @@ def update_event(slug: str):
             raise ValidationFailed({name: [_("This field cannot be empty.")]})
     if "translations" in values:
         values["translations"] = merged_translations(event.translations, values["translations"])
-    services.update_event(event, _details(values, EventDetails.of(event)), _event_status(values))
+    services.update_event(event, _details(values, EventDetails.of(event)), _event_status(values), caller().user)
     return event_json(event)
 
 

@@ -14,6 +14,7 @@ from eventsys.api.pagination import page_json, query_page
 from eventsys.api.schema import Field, json_body, read_fields
 from eventsys.backoffice.history import history_of
 from eventsys.checkin.access import find_event_at_door, require_access_at_door
+from eventsys.clubs.roles import Permission, allowed
 from eventsys.errors import NotFound, ValidationFailed
 from eventsys.events import services as event_services
 from eventsys.events.models import Event
@@ -95,10 +96,11 @@ def create_registration(slug: str):
 
 
 def _event_for_list(slug: str) -> Event:
-    """The event whose list the caller may read: a gate of it (as at its door), or its organizer."""
+    """The event whose list the caller may read (eventsys/authorization.py let them in): a gate of
+    it (as at its door), or someone on its team or at its door."""
     current = caller()
     if not current.is_door:
-        return event_services.find_managed_event(slug, current.require_organizer())
+        return event_services.find_visible_event(slug, current.require_organizer())
     at_door = find_event_at_door(slug)
     require_access_at_door(at_door, current.token, None)
     return db.session.get(Event, at_door.id)
@@ -106,18 +108,18 @@ def _event_for_list(slug: str) -> Event:
 
 @api_bp.get("/events/<slug>/registrations")
 def list_registrations(slug: str):
-    current = caller()
     event = _event_for_list(slug)
-    values = listing.filter_from_args(request.args, event, by_email=not current.is_door)
+    contacts = allowed(Permission.READ_CONTACTS)
+    values = listing.filter_from_args(request.args, event, by_email=contacts)
     found = query_page(
         listing.attendees(event.id, values).options(selectinload(Registration.ticket_type)),
         lambda: listing.attendee_count(event.id, values),
     )
     places = None
-    if not current.is_door:
+    if contacts:
         waiting = [r.id for r in found.items if r.status == RegistrationStatus.WAITLISTED]
         places = services.waitlist_positions(event.id, among=waiting)
-    items = [registration_json(r, for_door=current.is_door, places=places) for r in found.items]
+    items = [registration_json(r, for_door=not contacts, places=places) for r in found.items]
     return page_json(items, found.total, found.number, found.per_page)
 
 
@@ -142,7 +144,11 @@ def detailed_json(registration: Registration) -> dict[str, Any]:
 
 @api_bp.get("/events/<slug>/registrations/<code:code>")
 def get_registration(slug: str, code: str):
-    return detailed_json(_organizer_registration(slug, code))
+    """One registration; a supervisor reads it as the door does, without its e-mail address."""
+    if allowed(Permission.READ_CONTACTS):
+        return detailed_json(_organizer_registration(slug, code))
+    event = event_services.find_event_for(slug, caller().require_organizer(), Permission.READ_ATTENDEES)
+    return registration_json(services.find_registration(event, code), for_door=True)
 
 
 EDIT_FIELDS = {

@@ -57,6 +57,7 @@ def event_json(event: Event, with_questions: bool = True) -> dict[str, Any]:
         "waitlist": event.waitlist,
         "reminder_hours_before": event.reminder_hours_before,
         "status": event.status.value,
+        "club": event.club.slug if event.club_id is not None else None,
         "url": public_url("public.event_page", slug=event.slug),
         "translations": event.translations or {},
     }

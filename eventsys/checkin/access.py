@@ -17,6 +17,8 @@ from sqlalchemy import Row, bindparam, select
 from eventsys.auth.models import User
 from eventsys.checkin.services import Scanner
 from eventsys.checkin.staff import is_door_staff
+from eventsys.clubs.roles import Role
+from eventsys.clubs.services import role_on_event
 from eventsys.errors import Forbidden, NotFound
 from eventsys.events.models import Event, EventStatus
 from eventsys.events.services import is_well_formed_slug
@@ -46,9 +48,9 @@ class DoorToken(Protocol):
 
 
 _events = Event.__table__
-EVENT_AT_DOOR = select(_events.c.id, _events.c.timezone, _events.c.owner_id, _events.c.status, _events.c.name).where(
-    _events.c.slug == bindparam("slug")
-)
+EVENT_AT_DOOR = select(
+    _events.c.id, _events.c.timezone, _events.c.owner_id, _events.c.club_id, _events.c.status, _events.c.name
+).where(_events.c.slug == bindparam("slug"))
 
 
 def find_event_at_door(slug: str) -> Row:
@@ -68,9 +70,10 @@ def access_at_door(event: Row | Event, door_token: DoorToken | None, user: User 
         return DoorAccess(Scanner(gate=door_token.label, door_token_id=door_token.id), DoorRole.GATE)
     if user is None:
         return None
-    if event.owner_id == user.id:
+    role = role_on_event(event.owner_id, event.club_id, user.id)
+    if role in (Role.OWNER, Role.MANAGER, Role.SUPERVISOR):
         return DoorAccess(Scanner(gate=user.name, user_id=user.id), DoorRole.ORGANIZER)
-    if is_door_staff(event.id, user.id):
+    if role == Role.STEWARD or is_door_staff(event.id, user.id):
         return DoorAccess(Scanner(gate=user.name, user_id=user.id), DoorRole.STAFF)
     return None
 

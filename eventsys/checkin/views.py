@@ -23,6 +23,7 @@ from eventsys.checkin.access import access_at_door, find_event_at_door
 from eventsys.checkin.forms import DoorLinkForm, DoorStaffForm
 from eventsys.checkin.models import Direction, Scan
 from eventsys.checkin.services import EventAtDoor, Scanner, ScanRequest
+from eventsys.clubs.roles import Permission
 from eventsys.errors import DomainError, MalformedRequest, NotFound, ValidationFailed
 from eventsys.events import services as event_services
 from eventsys.events.models import Event
@@ -373,7 +374,7 @@ def accept_invitation(secret: str):
 @door_bp.get("/manage/events/<slug>/checkins")
 @login_required
 def checkin_dashboard(slug: str):
-    event = event_services.find_managed_event(slug, current_user)
+    event = event_services.find_event_for(slug, current_user, Permission.READ_ATTENDEES)
     scans = db.session.scalars(select(Scan).where(Scan.event_id == event.id).order_by(Scan.id.desc()).limit(50)).all()
     undone = set(
         db.session.scalars(
@@ -408,7 +409,7 @@ def arrivals_summary(arrivals: list[dict]) -> str:
 @login_required
 def checkin_stats_json(slug: str):
     """The live numbers of the organizer's pages (the API's stats, and the chart's caption in words)."""
-    event = event_services.find_managed_event(slug, current_user)
+    event = event_services.find_event_for(slug, current_user, Permission.READ_ATTENDEES)
     stats = numbers.checkin_stats(EventAtDoor(event.id, event.timezone))
     return {**stats, "arrivals_summary": arrivals_summary(stats["arrivals"])}
 
@@ -416,7 +417,7 @@ def checkin_stats_json(slug: str):
 @door_bp.post("/manage/events/<slug>/checkins/<int:scan_id>/undo")
 @login_required
 def undo(slug: str, scan_id: int):
-    event = event_services.find_managed_event(slug, current_user)
+    event = event_services.find_event_for(slug, current_user, Permission.UNDO)
     if not 0 < scan_id < 2**31:
         raise NotFound(_("No such check-in."))
     try:

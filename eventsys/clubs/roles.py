@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import enum
 
+from flask import g
+
 
 class Role(enum.StrEnum):
     OWNER = "owner"
@@ -34,22 +36,34 @@ class Permission(enum.StrEnum):
     CHECK_IN_BY_HAND = "check_in_by_hand"
     UNDO = "undo"
     CREATE_EVENT = "create_event"  # in a club
+    SEE_TEAM = "see_team"  # who is on the club's team
     MANAGE_TEAM = "manage_team"
     READ_AUDIT = "read_audit"
 
 
 _DOOR = {Permission.SEE_EVENT, Permission.SCAN, Permission.LOOK_UP}
-_SUPERVISOR = _DOOR | {Permission.CHECK_IN_BY_HAND, Permission.UNDO, Permission.READ_ATTENDEES}
+_STEWARD = {Permission.SEE_EVENT, Permission.SCAN, Permission.SEE_TEAM}
+_SUPERVISOR = _DOOR | _STEWARD | {Permission.CHECK_IN_BY_HAND, Permission.UNDO, Permission.READ_ATTENDEES}
 _MANAGER = set(Permission) - {Permission.CANCEL_EVENT, Permission.MANAGE_TEAM, Permission.READ_AUDIT}
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.OWNER: frozenset(Permission),
     Role.MANAGER: frozenset(_MANAGER),
     Role.SUPERVISOR: frozenset(_SUPERVISOR),
-    Role.STEWARD: frozenset({Permission.SEE_EVENT, Permission.SCAN}),
+    Role.STEWARD: frozenset(_STEWARD),
     Role.DOOR: frozenset(_DOOR),
 }
 
 
 def may(role: Role | None, permission: Permission) -> bool:
     return role is not None and permission in GRANTS[role]
+
+
+def current_role() -> Role | None:
+    """The role the request was let in with (eventsys/authorization.py sets it); None outside one."""
+    return g.get("role")
+
+
+def allowed(permission: str) -> bool:
+    """May the caller of this request do ``permission`` (its value, as templates name it)?"""
+    return may(current_role(), Permission(permission))

@@ -43,7 +43,7 @@ class ClubDetails:
 # --- the trail ----------------------------------------------------------------------------------
 
 
-def record_change(
+def record_in_trail(
     actor: User | None, action: str, *, club_id: int | None, event_id: int | None = None, **details: Any
 ) -> None:
     """Note a change in the trail, in the session's transaction (it commits with the change)."""
@@ -100,7 +100,7 @@ def create_club(founder: User, details: ClubDetails) -> Club:
     db.session.add(
         ClubMember(club_id=club.id, email=founder.email, role=Role.OWNER, user_id=founder.id, joined_at=utcnow())
     )
-    record_change(founder, "club.created", club_id=club.id, name=club.name)
+    record_in_trail(founder, "club.created", club_id=club.id, name=club.name)
     db.session.commit()
     return club
 
@@ -208,7 +208,7 @@ def invite_member(club: Club, inviter: User, email: str, role: Any, language: st
     db.session.add(member)
     db.session.flush()
     queue_mail(db.session, MailKind.TEAM_INVITE, email, club_member_id=member.id, locale=language)
-    record_change(inviter, "member.invited", club_id=club.id, email=email, role=role.value)
+    record_in_trail(inviter, "member.invited", club_id=club.id, email=email, role=role.value)
     db.session.commit()
     return member
 
@@ -256,7 +256,7 @@ def join_club(secret: str, user: User) -> ClubMember:
     if taken != 1:
         db.session.rollback()
         raise InvitationUsed()
-    record_change(user, "member.joined", club_id=member.club_id, email=user.email, role=member.role.value)
+    record_in_trail(user, "member.joined", club_id=member.club_id, email=user.email, role=member.role.value)
     db.session.commit()
     db.session.refresh(member)
     return member
@@ -308,7 +308,7 @@ def change_role(club: Club, actor: User, member_id: Any, role: Any) -> ClubMembe
     if role != Role.OWNER:
         _refuse_losing_last_owner(member)
     before, member.role = member.role, role
-    record_change(
+    record_in_trail(
         actor, "member.role_changed", club_id=club.id, email=member.email, before=before.value, after=role.value
     )
     db.session.commit()
@@ -319,5 +319,5 @@ def remove_member(club: Club, actor: User, member_id: Any) -> None:
     member = _locked_member(club, member_id)
     _refuse_losing_last_owner(member)
     member.removed_at = utcnow()
-    record_change(actor, "member.removed", club_id=club.id, email=member.email, role=member.role.value)
+    record_in_trail(actor, "member.removed", club_id=club.id, email=member.email, role=member.role.value)
     db.session.commit()

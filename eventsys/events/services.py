@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from eventsys.auth.models import User
-from eventsys.clubs.models import Club
-from eventsys.clubs.roles import Permission, may
-from eventsys.clubs.services import clubs_of, find_club, role_in_club
+from eventsys.clubs.models import Club, ClubMember
+from eventsys.clubs.roles import Permission, Role, may
+from eventsys.clubs.services import clubs_of, find_club, record_in_trail, role_in_club, role_on_event
 from eventsys.errors import (
     CapacityBelowRegistrations,
     Conflict,
@@ -92,12 +93,17 @@ class QuestionDetails:
 # --- who may see and change what -------------------------------------------------------
 
 
+def role_of(event: Event | EventSnapshot, user: User | None) -> Role | None:
+    """``user``'s role on ``event``: on its club's team, or its creator when it has no club."""
+    return role_on_event(event.owner_id, event.club_id, user.id if user is not None else None)
+
+
 def can_view(event: Event | EventSnapshot, user: User | None) -> bool:
-    return event.is_public or (user is not None and event.owner_id == user.id)
+    return event.is_public or may(role_of(event, user), Permission.SEE_EVENT)
 
 
 def can_manage(event: Event | EventSnapshot, user: User | None) -> bool:
-    return user is not None and event.owner_id == user.id
+    return may(role_of(event, user), Permission.EDIT_EVENT)
 
 
 def is_well_formed_slug(slug: str) -> bool:
@@ -113,12 +119,17 @@ def find_visible_event(slug: str, user: User | None) -> Event:
     return event
 
 
-def find_managed_event(slug: str, user: User | None) -> Event:
-    """The event at ``slug`` if the caller organizes it (403 when they can only see it)."""
+def find_event_for(slug: str, user: User | None, permission: Permission) -> Event:
+    """The event at ``slug`` if the caller may do ``permission`` on it (403 when they can only see it)."""
     event = find_visible_event(slug, user)
-    if not can_manage(event, user):
+    if not may(role_of(event, user), permission):
         raise Forbidden(_("Only the event's organizer can change it."))
     return event
+
+
+def find_managed_event(slug: str, user: User | None) -> Event:
+    """The event at ``slug`` if the caller organizes it: its club's owner or a manager, or its creator."""
+    return find_event_for(slug, user, Permission.EDIT_EVENT)
 
 
 def upcoming_public_events() -> Select:
@@ -129,17 +140,16 @@ def upcoming_public_events() -> Select:
     )
 
 
+def _worked_on_by(user: User) -> ColumnElement[bool]:
+    """The events ``user`` has a role on: their own without a club, and their clubs' (as
+    ``role_of`` says, in one condition)."""
+    their_clubs = select(ClubMember.club_id).where(ClubMember.user_id == user.id, ClubMember.removed_at.is_(None))
+    return or_(and_(Event.club_id.is_(None), Event.owner_id == user.id), Event.club_id.in_(their_clubs))
+
+
 def events_owned_by(user: User) -> Select:
-    return select(Event).where(Event.owner_id == user.id).order_by(Event.starts_at.desc(), Event.id.desc())
-
-
-def club_events(club: Club, upcoming: bool, statuses: tuple[EventStatus, ...] = (EventStatus.PUBLISHED,)) -> Select:
-    """A club's events with one of ``statuses``: those not over yet, soonest first, or those over,
-    latest first."""
-    query = select(Event).where(Event.club_id == club.id, Event.status.in_(statuses))
-    if upcoming:
-        return query.where(Event.ends_at >= utcnow()).order_by(Event.starts_at, Event.id)
-    return query.where(Event.ends_at < utcnow()).order_by(Event.starts_at.desc(), Event.id.desc())
+    """The events ``user`` works on (their own and their clubs'), newest first."""
+    return select(Event).where(_worked_on_by(user)).order_by(Event.starts_at.desc(), Event.id.desc())
 
 
 def clubs_with_events(limit: int = 100) -> list[tuple[Club, int]]:
@@ -165,29 +175,10 @@ def club_timezone(club: Club) -> str:
     return zone or DEFAULT_TIMEZONE
 
 
-def clubs_for_new_event(user: User) -> list[Club]:
-    """The clubs ``user`` may create events in (as an owner or a manager), by name."""
-    return [club for club, role in clubs_of(user) if may(role, Permission.CREATE_EVENT)]
-
-
-def check_club_for_new_event(user: User, club_slug: str | None) -> Club | None:
-    """The club a new event of ``user`` belongs to (None or "": to ``user`` alone), if they may
-    create events there. The one rule for the organizer's form and the API."""
-    if club_slug is None or club_slug == "":
-        return None
-    try:
-        club = find_club(club_slug)
-    except NotFound:
-        raise ValidationFailed({"club": [_("No such club.")]}) from None
-    if not may(role_in_club(club.id, user.id), Permission.CREATE_EVENT):
-        raise Forbidden(_("Only the club's owners and managers can create its events."))
-    return club
-
-
 def events_visible_to(user: User | None) -> Select:
     condition = Event.status == EventStatus.PUBLISHED
     if user is not None:
-        condition = or_(condition, Event.owner_id == user.id)
+        condition = or_(condition, _worked_on_by(user))
     return select(Event).where(condition).order_by(Event.starts_at, Event.id)
 
 
@@ -278,26 +269,57 @@ def _without_default_names(translations: Translations) -> Translations:
     return kept
 
 
+def club_for_new_event(user: User, club_slug: Any) -> Club:
+    """The club ``user`` is creating an event in: they must be its owner or a manager."""
+    if not isinstance(club_slug, str) or not club_slug:
+        raise ValidationFailed({"club": [_("No such club.")]})
+    try:
+        club = find_club(club_slug)
+    except NotFound:
+        raise ValidationFailed({"club": [_("No such club.")]}) from None
+    if not may(role_in_club(club.id, user.id), Permission.CREATE_EVENT):
+        raise Forbidden(_("Only the club's owners and managers can create its events."))
+    return club
+
+
+def clubs_for_new_event(user: User) -> list[Club]:
+    """The clubs ``user`` may create events in, by name."""
+    return [club for club, role in clubs_of(user) if may(role, Permission.CREATE_EVENT)]
+
+
+def club_events(club: Club, cancelled_upcoming: bool = False) -> tuple[Select, Select]:
+    """A club's published events still to end (soonest first; with ``cancelled_upcoming`` the
+    cancelled ones too, as the club's page shows them) and those past (latest first)."""
+    now = utcnow()
+    published = select(Event).where(Event.club_id == club.id, Event.status == EventStatus.PUBLISHED)
+    coming = (EventStatus.PUBLISHED, EventStatus.CANCELLED) if cancelled_upcoming else (EventStatus.PUBLISHED,)
+    upcoming = (
+        select(Event)
+        .where(Event.club_id == club.id, Event.status.in_(coming), Event.ends_at >= now)
+        .order_by(Event.starts_at, Event.id)
+    )
+    past = published.where(Event.ends_at < now).order_by(Event.starts_at.desc(), Event.id.desc())
+    return upcoming, past
+
+
 def create_event(
     owner: User, details: EventDetails, status: EventStatus = EventStatus.DRAFT, club: Club | None = None
 ) -> Event:
-    """Create an event with one ticket type, `General admission`, with no limit of its own; ``club``
-    (checked by check_club_for_new_event) runs it, else it is ``owner``'s alone."""
+    """Create an event with one ticket type, `General admission`, with no limit of its own; in
+    ``club`` (see ``club_for_new_event``), else its creator's alone."""
     errors = check_details(details, None)
     if status == EventStatus.CANCELLED:
         errors["status"] = [_("A new event is draft or published.")]
     if errors:
         raise ValidationFailed(errors)
-    event = Event(
-        owner_id=owner.id,
-        club_id=club.id if club else None,
-        status=status,
-        slug=details.slug or unique_slug_from(details.name),
-    )
+    event = Event(owner_id=owner.id, status=status, slug=details.slug or unique_slug_from(details.name))
+    event.club_id = club.id if club is not None else None
     _apply(event, details)
     event.ticket_types.append(_default_ticket_type())
     db.session.add(event)
-    commit_slug(event)
+    _flush_slug(event)
+    record_in_trail(owner, "event.created", club_id=event.club_id, event_id=event.id, event=event.name)
+    db.session.commit()
     return event
 
 
@@ -315,13 +337,18 @@ def _flush_slug(event: Event) -> None:
         raise ValidationFailed({"slug": [_("Another event already uses this address.")]}) from None
 
 
-def update_event(event: Event, details: EventDetails, status: EventStatus | None = None) -> Event:
+def update_event(
+    event: Event, details: EventDetails, status: EventStatus | None = None, by: User | None = None
+) -> Event:
     """Change an event (and its status) in one transaction; a capacity raised gives the freed
-    seats to the waitlist at once. A status the event cannot take refuses the whole change."""
+    seats to the waitlist at once. A status the event cannot take refuses the whole change.
+    ``by``: who changes it, for the club's trail (and only an owner may cancel)."""
     if errors := check_details(details, event):
         raise ValidationFailed(errors)
     if status is not None:
-        _check_transition(event, status)
+        _check_transition(event, status, by)
+    before = EventDetails.of(event).__dict__
+    changed = sorted(name for name, value in details.__dict__.items() if value != before.get(name))
     if details.capacity is not None and details.capacity < event.seats_taken:
         raise CapacityBelowRegistrations(
             _("%(num)d seats are already taken; the capacity cannot be lower.", num=event.seats_taken)
@@ -330,8 +357,10 @@ def update_event(event: Event, details: EventDetails, status: EventStatus | None
         event.slug = details.slug
     _apply(event, details, skip=("slug", "capacity"))
     if status is not None:
-        _set_status(event, status)
+        _set_status(event, status, by)
     event_id, capacity_before = event.id, event.capacity
+    if changed:
+        record_in_trail(by, "event.updated", club_id=event.club_id, event_id=event_id, event=event.name, fields=changed)
     _flush_slug(event)
     _set_capacity(Event, event_id, details.capacity)
     if details.capacity != capacity_before:
@@ -356,15 +385,18 @@ def _set_capacity(model: type[Event] | type[TicketType], row_id: int, capacity: 
     db.session.commit()
 
 
-def change_status(event: Event, target: EventStatus) -> Event:
+def change_status(event: Event, target: EventStatus, by: User | None = None) -> Event:
     """Publish, unpublish (back to draft) or cancel an event, as its status allows."""
-    _check_transition(event, target)
-    _set_status(event, target)
+    _check_transition(event, target, by)
+    _set_status(event, target, by)
     db.session.commit()
     return event
 
 
-def _check_transition(event: Event, target: EventStatus) -> None:
+def _check_transition(event: Event, target: EventStatus, by: User | None) -> None:
+    cancelling = target == EventStatus.CANCELLED and event.status != target
+    if cancelling and by is not None and not may(role_of(event, by), Permission.CANCEL_EVENT):
+        raise Forbidden(_("Only the club's owners can cancel its events."))
     if event.status != target and not event.status.can_become(target):
         raise Conflict(
             _(
@@ -375,10 +407,11 @@ def _check_transition(event: Event, target: EventStatus) -> None:
         )
 
 
-def _set_status(event: Event, target: EventStatus) -> None:
+def _set_status(event: Event, target: EventStatus, by: User | None = None) -> None:
     """Set the status in the session's transaction; cancelling queues word to everyone registered."""
     if event.status == target:
         return
+    record_in_trail(by, f"event.{target.value}", club_id=event.club_id, event_id=event.id, event=event.name)
     event.status = target
     if target == EventStatus.CANCELLED:
         _tell_everyone_registered(event)

@@ -7,9 +7,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
+from wtforms import SelectChoice
 
 from eventsys.checkin.numbers import checkin_stats
 from eventsys.checkin.services import EventAtDoor
+from eventsys.clubs.roles import Role
 from eventsys.clubs.services import clubs_of
 from eventsys.errors import DomainError, Forbidden, ValidationFailed
 from eventsys.events import editions, services
@@ -70,10 +72,21 @@ def require_login() -> None:
     """Every organizer page needs a logged-in organizer."""
 
 
+# Where each role works on an event: the dashboard, the check-in numbers, or the door.
+WORK_PAGES = {Role.SUPERVISOR: "door.checkin_dashboard", Role.STEWARD: "door.door_page"}
+
+
 @manage_bp.get("/events")
 def my_events():
+    """The events the organizer works on, their own and their clubs', each linked to the page of
+    their role there."""
     events = db.session.scalars(services.events_owned_by(current_user)).all()
-    return render_template("events/my_events.html", events=events, clubs=clubs_of(current_user))
+    roles = {event.id: services.role_of(event, current_user) for event in events}
+    pages = {event.id: WORK_PAGES.get(roles[event.id], "manage.event_dashboard") for event in events}
+    links = {event.id: url_for(pages[event.id], slug=event.slug) for event in events}
+    return render_template(
+        "events/my_events.html", events=events, roles=roles, links=links, clubs=clubs_of(current_user)
+    )
 
 
 def _status(form) -> int:
@@ -97,7 +110,7 @@ def _new_event_form() -> NewEventForm:
     form = NewEventForm()
     clubs = services.clubs_for_new_event(current_user)
     if clubs:
-        form.club.choices = [("", _("Just me")), *((club.slug, club.name) for club in clubs)]
+        form.club.choices = [SelectChoice("", _("Just me")), *(SelectChoice(club.slug, club.name) for club in clubs)]
         if not form.is_submitted():
             form.club.data = request.args.get("club", "")
     else:
@@ -110,7 +123,8 @@ def new_event():
     form = _new_event_form()
     if form.validate_on_submit():
         try:
-            club = services.check_club_for_new_event(current_user, form.club.data if "club" in form else None)
+            chosen = form.club.data if "club" in form else None
+            club = services.club_for_new_event(current_user, chosen) if chosen else None
             event = services.create_event(current_user, form.details(), club=club)
         except ValidationFailed as exc:
             add_field_errors(form, exc)
@@ -153,7 +167,7 @@ def edit_event(slug: str):
         form.fill_from(event)
     elif form.validate_on_submit():
         try:
-            services.update_event(event, form.details())
+            services.update_event(event, form.details(), by=current_user)
         except DomainError as exc:
             db.session.rollback()
             add_field_errors(form, exc, fallback_field="capacity")
@@ -203,7 +217,7 @@ def change_status(slug: str, action: str):
     if request.method == "GET":
         return render_template("events/confirm_status.html", event=event, action=action)
     try:
-        services.change_status(event, target)
+        services.change_status(event, target, by=current_user)
     except DomainError as exc:
         flash(exc.message, "error")
     else:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import make_transient_to_detached
 
 from eventsys.auth.models import User
 from eventsys.auth.services import normalize_email
+from eventsys.clubs.services import record_in_trail
 from eventsys.database import write_transaction
 from eventsys.errors import (
     AlreadyRegistered,
@@ -669,6 +670,12 @@ def act_on_many(event: Event, action: str, codes: list[str], by: User | None = N
             result.failed.append((code, exc))
         else:
             result.done.append(code)
+    if result.done:
+        record_in_trail(
+            by, "registrations.bulk", club_id=event.club_id, event_id=event.id, event=event.name,
+            action=action, count=len(result.done),
+        )
+        db.session.commit()
     return result
 
 

@@ -38,6 +38,7 @@ class QuestionSnapshot:
 class EventSnapshot:
     id: int
     owner_id: int
+    club_id: int | None
     status: EventStatus
     ends_at: datetime
     registration_opens_at: datetime | None
@@ -63,6 +64,7 @@ class EventSnapshot:
 _EVENT_FIELDS = (
     "id",
     "owner_id",
+    "club_id",
     "status",
     "ends_at",
     "registration_opens_at",

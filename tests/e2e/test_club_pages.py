@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from eventsys.auth.models import User
 from eventsys.clubs.models import Club
-from eventsys.clubs.services import ClubDetails, create_club, invite_member, join_club, record_change
+from eventsys.clubs.services import ClubDetails, create_club, invite_member, join_club, record_in_trail
 from eventsys.events.models import EventStatus
 from eventsys.extensions import db
 from eventsys.registration.tickets import team_invitation_secret
@@ -81,7 +81,7 @@ def the_club(founder: User) -> Club:
             translations={"zh-CN": {"name": zh, "tagline": "演讲、晚餐和新朋友", "venue": "硅谷国际中心"}},
         )
         event.club_id = club.id
-        record_change(founder, "event.updated", club_id=club.id, event_id=event.id, event=name, fields=["capacity"])
+        record_in_trail(founder, "event.updated", club_id=club.id, event_id=event.id, event=name, fields=["capacity"])
     db.session.commit()
     return club
 
