@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, g, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Row, bindparam, select
@@ -26,6 +26,7 @@ from eventsys.api import api_bp
 from eventsys.api.auth import Unauthorized, caller
 from eventsys.auth.models import User
 from eventsys.checkin.staff import is_door_staff
+from eventsys.checkin.views import SESSION_KEY as DOOR_SESSION_KEY
 from eventsys.checkin.views import current_gate
 from eventsys.clubs.models import Club
 from eventsys.clubs.roles import Permission, Role, may
@@ -81,6 +82,8 @@ ROUTES: dict[str, Rule] = {
     # --- public pages ---------------------------------------------------------------------------
     "public.home": PUBLIC,
     "public.event_page": PUBLIC,
+    "club_pages.club_page": PUBLIC,
+    "club_pages.calendar_feed": PUBLIC,
     "registration.register": PUBLIC,
     # --- secret links: the secret in the address is the key -------------------------------------
     "registration.ticket_page": SECRET,
@@ -91,6 +94,7 @@ ROUTES: dict[str, Rule] = {
     "auth.reset_password": SECRET,
     "door.door_entry": SECRET,
     "door.accept_invitation": SECRET,  # asks to log in first, then takes the invitation
+    "clubs.join": SECRET,  # shows the invitation; Join when signed in, else log in or sign up and come back
     # --- accounts -------------------------------------------------------------------------------
     "auth.login": PUBLIC,
     "auth.signup": PUBLIC,
@@ -100,17 +104,14 @@ ROUTES: dict[str, Rule] = {
     "auth.tokens": ACCOUNT,
     "auth.revoke_token": ACCOUNT,
     "manage.my_events": ACCOUNT,
+    "manage.new_event": ACCOUNT,  # in a club: owners and managers only (events.services)
     "clubs.new_club": ACCOUNT,
-    "clubs.join": SECRET,  # shows the invitation; joining asks to log in first
-    # --- clubs ----------------------------------------------------------------------------------
-    "club_pages.club_page": PUBLIC,
-    "club_pages.calendar_feed": PUBLIC,
+    # --- a club's team --------------------------------------------------------------------------
     "clubs.team": on_club(P.SEE_TEAM),
     "clubs.invite": on_club(P.MANAGE_TEAM),
     "clubs.change_role": on_club(P.MANAGE_TEAM),
     "clubs.remove": on_club(P.MANAGE_TEAM),
     "club_pages.trail": on_club(P.READ_AUDIT),
-    "manage.new_event": ACCOUNT,  # in a club: owners and managers only (events.services)
     # --- an event's back office -----------------------------------------------------------------
     "manage.event_dashboard": on_event(P.EDIT_EVENT),
     "manage.edit_event": on_event(P.EDIT_EVENT),
@@ -266,6 +267,13 @@ def roles_on_event(event: Row, principal: Principal) -> list[Role]:
     return roles
 
 
+def _signed_out_altogether(is_api: bool) -> bool:
+    """No account, no token, and (on a page) no door link opened in this browser."""
+    if is_api:
+        return caller().token is None
+    return not current_user.is_authenticated and DOOR_SESSION_KEY not in session
+
+
 def _signed_out(is_api: bool):
     if is_api:
         raise Unauthorized()
@@ -284,6 +292,8 @@ def authorize_request():
         return None
     is_api = request.blueprint == api_bp.name
     view_args = request.view_args or {}
+    if _signed_out_altogether(is_api):  # to the login page (or a 401), whatever the address holds
+        return None if rule.signed_out_to_view else _signed_out(is_api)
     if rule.scope == Scope.EVENT:
         event = _event_row(view_args.get("slug"))
         principal = _api_principal() if is_api else _page_principal(event.id)

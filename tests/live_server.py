@@ -66,7 +66,11 @@ class LiveServer:
     def stop(self) -> None:
         if self.process is not None:
             self.process.terminate()
-            self.process.wait(timeout=15)
+            try:  # gunicorn lets its workers finish for up to 30 s; a loaded machine can need that
+                self.process.wait(timeout=45)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=15)
 
 
 def post_json(url: str, body: dict, headers: dict[str, str] | None = None) -> tuple[int, dict]:

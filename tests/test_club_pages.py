@@ -13,7 +13,7 @@ from eventsys.clubs.models import Club
 from eventsys.clubs.services import ClubDetails, create_club, invite_member, join_club
 from eventsys.errors import Forbidden, ValidationFailed
 from eventsys.events.models import Event, EventStatus
-from eventsys.events.services import check_club_for_new_event
+from eventsys.events.services import club_for_new_event
 from eventsys.extensions import db
 from eventsys.registration.tickets import team_invitation_secret
 from tests.conftest import login, make_event, make_user, post_form
@@ -267,12 +267,11 @@ def test_a_new_event_can_belong_to_a_club_where_its_creator_is_owner_or_manager(
     assert db.session.scalar(db.select(Event.club_id).where(Event.name == "Wang's own")) is None
 
     # The one rule, as the API will use it.
-    assert check_club_for_new_event(founder, club.slug) == club
-    assert check_club_for_new_event(founder, "") is None
+    assert club_for_new_event(founder, club.slug) == club
     with pytest.raises(Forbidden):
-        check_club_for_new_event(manager, steward_club.slug)
+        club_for_new_event(manager, steward_club.slug)
     with pytest.raises(ValidationFailed):
-        check_club_for_new_event(manager, "no-such-club")
+        club_for_new_event(manager, "no-such-club")
 
 
 def test_an_organizer_without_clubs_sees_no_club_choice(client):

@@ -487,7 +487,7 @@ def test_an_organizer_cannot_manage_another_organizers_published_event(client):
     for path in manage_pages(event):
         response = client.get(path)
         assert response.status_code == 403, path
-        assert "Only the event's organizer can change it." in page(response).text()
+        assert "Only the team of this event's club, or its organizer, can do this." in page(response).text()
     for path, data in changes_to(event):
         assert post_form(client, path, data).status_code == 403, path
     assert snapshot(event) == before

@@ -58,8 +58,8 @@ def get_club(slug: str):
     """The club, with its published events to come and those past (the newest first)."""
     club = services.find_club(slug)
     body = club_json(club)
-    for name in ("upcoming", "past"):
-        events = db.session.scalars(club_events(club, upcoming=name == "upcoming").limit(EVENTS_LISTED))
+    for name, query in zip(("upcoming", "past"), club_events(club), strict=True):
+        events = db.session.scalars(query.limit(EVENTS_LISTED))
         body[name] = [event_json(event, with_questions=False) for event in events]
     return body
 

@@ -100,7 +100,8 @@ def create_event():
     user = caller().require_organizer()
     data = json_body()
     values = read_fields(data, CREATE_FIELDS, reading_timezone(data, "UTC"))
-    club = services.check_club_for_new_event(user, values.pop("club", None))
+    club_slug = values.pop("club", None)
+    club = services.club_for_new_event(user, club_slug) if club_slug else None
     event = services.create_event(user, _details(values, None), _event_status(values) or EventStatus.DRAFT, club)
     return event_json(event), 201
 

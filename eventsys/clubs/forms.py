@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import EmailField, RadioField, StringField, TextAreaField
+from wtforms import EmailField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from eventsys.clubs.roles import TEAM_ROLES, Role
@@ -43,9 +43,9 @@ def role_with_description(role: Role) -> Markup:
     return Markup(_("%(role)s: %(description)s")) % {"role": label, "description": ROLE_DESCRIPTIONS[role.value]}
 
 
-def role_choices() -> list[tuple[str, Markup]]:
+def role_choices() -> list[SelectChoice]:
     """Each team role with what it may do (said when the form is made)."""
-    return [(role.value, role_with_description(role)) for role in TEAM_ROLES]
+    return [SelectChoice(role.value, role_with_description(role)) for role in TEAM_ROLES]
 
 
 class InviteForm(FlaskForm):

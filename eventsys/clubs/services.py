@@ -63,8 +63,11 @@ def trail_of(club: Club) -> Select:
 # --- clubs ---------------------------------------------------------------------------------------
 
 
+RESERVED_SLUGS = {"new"}  # /manage/clubs/new is the form for a new club
+
+
 def _slug_taken(slug: str) -> bool:
-    return db.session.scalar(select(Club.id).where(Club.slug == slug)) is not None
+    return slug in RESERVED_SLUGS or db.session.scalar(select(Club.id).where(Club.slug == slug)) is not None
 
 
 def _unique_slug(name: str) -> str:

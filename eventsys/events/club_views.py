@@ -14,7 +14,7 @@ from eventsys.clubs.models import AuditEntry, Club
 from eventsys.clubs.roles import Permission
 from eventsys.clubs.trail import sentence
 from eventsys.events import services
-from eventsys.events.models import Event, EventStatus
+from eventsys.events.models import Event
 from eventsys.extensions import db
 from eventsys.i18n import page_language
 from eventsys.pagination import page_of
@@ -38,12 +38,9 @@ def _page_number() -> int:
 def club_page(slug: str):
     """Upcoming events (a cancelled one marked so, for whoever planned to go) and past ones, a page at a time."""
     club = club_services.find_club(slug)
-    upcoming = db.session.scalars(
-        services.club_events(club, upcoming=True, statuses=(EventStatus.PUBLISHED, EventStatus.CANCELLED)).limit(
-            MAX_UPCOMING
-        )
-    ).all()
-    past = page_of(services.club_events(club, upcoming=False), _page_number(), PAST_PER_PAGE, clamp=True)
+    coming, over = services.club_events(club, cancelled_upcoming=True)
+    upcoming = db.session.scalars(coming.limit(MAX_UPCOMING)).all()
+    past = page_of(over, _page_number(), PAST_PER_PAGE, clamp=True)
     feed = _feed_url(club)
     return render_template(
         "clubs/club.html",
@@ -81,7 +78,7 @@ def _entry(event: Event) -> CalendarEntry:
 def feed(slug: str):
     """The upcoming published events, for a phone's calendar to subscribe to (webcal://)."""
     club = club_services.find_club(slug)
-    events = db.session.scalars(services.club_events(club, upcoming=True).limit(MAX_UPCOMING)).all()
+    events = db.session.scalars(services.club_events(club)[0].limit(MAX_UPCOMING)).all()
     body = calendar_feed(club.name, [_entry(event) for event in events], FEED_REFRESH)
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'inline; filename="{club.slug}.ics"'

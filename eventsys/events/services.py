@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -152,15 +153,6 @@ def events_owned_by(user: User) -> Select:
     return select(Event).where(_worked_on_by(user)).order_by(Event.starts_at.desc(), Event.id.desc())
 
 
-def club_events(club: Club, upcoming: bool, statuses: tuple[EventStatus, ...] = (EventStatus.PUBLISHED,)) -> Select:
-    """A club's events with one of ``statuses``: those not over yet, soonest first, or those over,
-    latest first."""
-    query = select(Event).where(Event.club_id == club.id, Event.status.in_(statuses))
-    if upcoming:
-        return query.where(Event.ends_at >= utcnow()).order_by(Event.starts_at, Event.id)
-    return query.where(Event.ends_at < utcnow()).order_by(Event.starts_at.desc(), Event.id.desc())
-
-
 def clubs_with_events(limit: int = 100) -> list[tuple[Club, int]]:
     """The clubs that have published an event, by name, each with how many of its events are coming
     (a club nobody has run anything in yet stays off the home page)."""
@@ -182,25 +174,6 @@ def club_timezone(club: Club) -> str:
         select(Event.timezone).where(Event.club_id == club.id).order_by(Event.starts_at.desc()).limit(1)
     )
     return zone or DEFAULT_TIMEZONE
-
-
-def clubs_for_new_event(user: User) -> list[Club]:
-    """The clubs ``user`` may create events in (as an owner or a manager), by name."""
-    return [club for club, role in clubs_of(user) if may(role, Permission.CREATE_EVENT)]
-
-
-def check_club_for_new_event(user: User, club_slug: str | None) -> Club | None:
-    """The club a new event of ``user`` belongs to (None or "": to ``user`` alone), if they may
-    create events there. The one rule for the organizer's form and the API."""
-    if club_slug is None or club_slug == "":
-        return None
-    try:
-        club = find_club(club_slug)
-    except NotFound:
-        raise ValidationFailed({"club": [_("No such club.")]}) from None
-    if not may(role_in_club(club.id, user.id), Permission.CREATE_EVENT):
-        raise Forbidden(_("Only the club's owners and managers can create its events."))
-    return club
 
 
 def events_visible_to(user: User | None) -> Select:
@@ -300,22 +273,51 @@ def _without_default_names(translations: Translations) -> Translations:
     return kept
 
 
+def club_for_new_event(user: User, club_slug: Any) -> Club:
+    """The club ``user`` is creating an event in: they must be its owner or a manager."""
+    if not isinstance(club_slug, str) or not club_slug:
+        raise ValidationFailed({"club": [_("No such club.")]})
+    try:
+        club = find_club(club_slug)
+    except NotFound:
+        raise ValidationFailed({"club": [_("No such club.")]}) from None
+    if not may(role_in_club(club.id, user.id), Permission.CREATE_EVENT):
+        raise Forbidden(_("Only the club's owners and managers can create its events."))
+    return club
+
+
+def clubs_for_new_event(user: User) -> list[Club]:
+    """The clubs ``user`` may create events in, by name."""
+    return [club for club, role in clubs_of(user) if may(role, Permission.CREATE_EVENT)]
+
+
+def club_events(club: Club, cancelled_upcoming: bool = False) -> tuple[Select, Select]:
+    """A club's published events still to end (soonest first; with ``cancelled_upcoming`` the
+    cancelled ones too, as the club's page shows them) and those past (latest first)."""
+    now = utcnow()
+    published = select(Event).where(Event.club_id == club.id, Event.status == EventStatus.PUBLISHED)
+    coming = (EventStatus.PUBLISHED, EventStatus.CANCELLED) if cancelled_upcoming else (EventStatus.PUBLISHED,)
+    upcoming = (
+        select(Event)
+        .where(Event.club_id == club.id, Event.status.in_(coming), Event.ends_at >= now)
+        .order_by(Event.starts_at, Event.id)
+    )
+    past = published.where(Event.ends_at < now).order_by(Event.starts_at.desc(), Event.id.desc())
+    return upcoming, past
+
+
 def create_event(
     owner: User, details: EventDetails, status: EventStatus = EventStatus.DRAFT, club: Club | None = None
 ) -> Event:
-    """Create an event with one ticket type, `General admission`, with no limit of its own; ``club``
-    (checked by check_club_for_new_event) runs it, else it is ``owner``'s alone."""
+    """Create an event with one ticket type, `General admission`, with no limit of its own; in
+    ``club`` (see ``club_for_new_event``), else its creator's alone."""
     errors = check_details(details, None)
     if status == EventStatus.CANCELLED:
         errors["status"] = [_("A new event is draft or published.")]
     if errors:
         raise ValidationFailed(errors)
-    event = Event(
-        owner_id=owner.id,
-        club_id=club.id if club else None,
-        status=status,
-        slug=details.slug or unique_slug_from(details.name),
-    )
+    event = Event(owner_id=owner.id, status=status, slug=details.slug or unique_slug_from(details.name))
+    event.club_id = club.id if club is not None else None
     _apply(event, details)
     event.ticket_types.append(_default_ticket_type())
     db.session.add(event)

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
+from wtforms import SelectChoice
 
 from eventsys.checkin.numbers import checkin_stats
 from eventsys.checkin.services import EventAtDoor
@@ -109,7 +110,7 @@ def _new_event_form() -> NewEventForm:
     form = NewEventForm()
     clubs = services.clubs_for_new_event(current_user)
     if clubs:
-        form.club.choices = [("", _("Just me")), *((club.slug, club.name) for club in clubs)]
+        form.club.choices = [SelectChoice("", _("Just me")), *(SelectChoice(club.slug, club.name) for club in clubs)]
         if not form.is_submitted():
             form.club.data = request.args.get("club", "")
     else:
@@ -122,7 +123,8 @@ def new_event():
     form = _new_event_form()
     if form.validate_on_submit():
         try:
-            club = services.check_club_for_new_event(current_user, form.club.data if "club" in form else None)
+            chosen = form.club.data if "club" in form else None
+            club = services.club_for_new_event(current_user, chosen) if chosen else None
             event = services.create_event(current_user, form.details(), club=club)
         except ValidationFailed as exc:
             add_field_errors(form, exc)

@@ -706,10 +706,9 @@ def act_on_many(event: Event, action: str, codes: list[str], by: User | None = N
         else:
             result.done.append(code)
     if result.done:
-        record_in_trail(
-            by, "registrations.bulk", club_id=event.club_id, event_id=event.id, event=event.name,
-            action=action, count=len(result.done),
-        )
+        done = len(result.done)
+        trail = {"club_id": event.club_id, "event_id": event.id, "event": event.name}
+        record_in_trail(by, "registrations.bulk", **trail, bulk_action=action, count=done)
         db.session.commit()
     return result
 
