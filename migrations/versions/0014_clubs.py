@@ -96,7 +96,10 @@ def upgrade():
 def downgrade():
     op.execute("DELETE FROM outbox_messages WHERE club_member_id IS NOT NULL")
     op.drop_index(op.f('ix_outbox_messages_club_member_id'), table_name='outbox_messages')
-    op.drop_column('outbox_messages', 'club_member_id')  # in place, with its constraint, on both
+    # Rebuilt by 0015's batch, the outbox holds this reference as a table constraint, which SQLite's
+    # DROP COLUMN refuses: drop it in a batch too (nothing points at the outbox).
+    with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
+        batch_op.drop_column('club_member_id')
     op.drop_index(op.f('ix_events_club_id'), table_name='events')
     op.drop_column('events', 'club_id')
 
