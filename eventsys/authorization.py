@@ -267,11 +267,11 @@ def roles_on_event(event: Row, principal: Principal) -> list[Role]:
     return roles
 
 
-def _signed_out_altogether(is_api: bool) -> bool:
-    """No account, no token, and (on a page) no door link opened in this browser."""
+def _signed_out_altogether(is_api: bool, at_door: bool) -> bool:
+    """No account, no token, and (on a door page) no door link opened in this browser."""
     if is_api:
         return caller().token is None
-    return not current_user.is_authenticated and DOOR_SESSION_KEY not in session
+    return not current_user.is_authenticated and not (at_door and DOOR_SESSION_KEY in session)
 
 
 def _signed_out(is_api: bool):
@@ -292,11 +292,12 @@ def authorize_request():
         return None
     is_api = request.blueprint == api_bp.name
     view_args = request.view_args or {}
-    if _signed_out_altogether(is_api):  # to the login page (or a 401), whatever the address holds
-        return None if rule.signed_out_to_view else _signed_out(is_api)
+    at_door = rule.signed_out_to_view  # a door link opened in this browser counts at the door only
+    if _signed_out_altogether(is_api, at_door):  # to the login page (or a 401), whatever the address holds
+        return None if at_door else _signed_out(is_api)
     if rule.scope == Scope.EVENT:
         event = _event_row(view_args.get("slug"))
-        principal = _api_principal() if is_api else _page_principal(event.id)
+        principal = _api_principal() if is_api else _page_principal(event.id if at_door else None)
     else:
         event, principal = None, _api_principal() if is_api else _page_principal(None)
     if principal.is_anonymous:
@@ -313,6 +314,8 @@ def authorize_request():
         return None
     if not roles and event is not None and event.status == EventStatus.DRAFT.value:
         raise NotFound(_("No such event."))  # someone else's draft is not there at all
+    if not roles and at_door:
+        raise NotFound(_("Open this page with the door link the organizer gave you."))
     if not roles:
         raise Forbidden(_("Only the team of this event's club, or its organizer, can do this."))
     raise Forbidden(_("Your role does not allow this."))

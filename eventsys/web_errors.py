@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -63,7 +63,12 @@ def page_description(exc: HTTPException):
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/")
+    """Under /api, and on a page's own JSON endpoints (the door's scan, look-up and state, marked
+    ``answers_json``), whoever refuses the request: the view or the check before it."""
+    if request.path.startswith("/api/"):
+        return True
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "answers_json", False))
 
 
 def error_response(status: int, code: str, message: str, fields: dict | None = None, headers=None):

@@ -220,6 +220,7 @@ def _json_errors(handler):
             return error_response(exc.status, exc.code, exc.message, exc.fields)
 
     wrapped.__name__ = handler.__name__
+    wrapped.answers_json = True  # and so do the errors raised before it (web_errors.wants_json)
     return wrapped
 
 
