@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -11,8 +12,10 @@ from flask import current_app, render_template
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
-from eventsys.checkin.models import DoorStaff
+from eventsys.auth.models import PasswordReset
 from eventsys.events.models import EventStatus
 from eventsys.extensions import db
 from eventsys.i18n import DEFAULT_LANGUAGE, LOCALES, language_tag
@@ -51,6 +54,28 @@ class RenderedMessage:
     ics: bytes | None
 
 
+def load_batch(ids: Collection[int]) -> list[OutboxMessage]:
+    """The outbox rows ``ids``, oldest first, with all that rendering them reads (registrations,
+    their events and ticket types, organizer messages, password resets and their users, door
+    staff): one query for each kind of row, whatever the number of messages, none per message."""
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids))
+            .order_by(OutboxMessage.id)
+            .options(
+                selectinload(OutboxMessage.registration).options(
+                    selectinload(Registration.event), selectinload(Registration.ticket_type)
+                ),
+                selectinload(OutboxMessage.event),
+                selectinload(OutboxMessage.message),
+                selectinload(OutboxMessage.password_reset).selectinload(PasswordReset.user),
+                selectinload(OutboxMessage.door_staff),
+            )
+        )
+    )
+
+
 def is_obsolete(message: OutboxMessage) -> bool:
     """A ticket message for a registration that is no longer confirmed would mislead: skip it.
     So would a reset link that was used or has expired by the time the mail goes out, or a
@@ -58,7 +83,7 @@ def is_obsolete(message: OutboxMessage) -> bool:
     if message.kind == MailKind.PASSWORD_RESET:
         return not message.password_reset.is_usable(utcnow())
     if message.kind == MailKind.DOOR_INVITE:
-        return not _door_staff(message).is_active
+        return not message.door_staff.is_active
     registration = message.registration
     if message.kind in TICKET_KINDS and registration.event.status == EventStatus.CANCELLED:
         return True
@@ -84,15 +109,11 @@ def calendar_for(registration: Registration) -> bytes:
     )
 
 
-def _door_staff(message: OutboxMessage) -> DoorStaff:
-    return db.session.get(DoorStaff, message.door_staff_id)
-
-
 def _render_door_invite(message: OutboxMessage, common: dict[str, str]) -> RenderedMessage:
     context = {
         **common,
         "event": message.event,
-        "invite_url": public_url("door.accept_invitation", secret=invitation_secret(_door_staff(message))),
+        "invite_url": public_url("door.accept_invitation", secret=invitation_secret(message.door_staff)),
     }
     return RenderedMessage(
         subject=_subject(message.kind, message.event.translated("name")),

@@ -7,6 +7,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsys.auth.models import PasswordReset, User
+from eventsys.checkin.models import DoorStaff
 from eventsys.events.models import Event, enum_column
 from eventsys.extensions import db
 from eventsys.i18n import current_language
@@ -108,4 +109,5 @@ class OutboxMessage(db.Model):
     registration: Mapped[Registration | None] = relationship()
     event: Mapped[Event | None] = relationship()
     password_reset: Mapped[PasswordReset | None] = relationship()
+    door_staff: Mapped[DoorStaff | None] = relationship()
     message: Mapped[OrganizerMessage | None] = relationship()
