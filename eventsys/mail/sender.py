@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 
 from eventsys.database import write_transaction
 from eventsys.extensions import db
@@ -78,22 +78,38 @@ def _due_ids(force: bool) -> list[int]:
     return list(db.session.scalars(query))
 
 
+# The claim and the outcome of every message: Core statements built once (the ORM's update
+# took twice as long as the write itself).
+_OUTBOX = OutboxMessage.__table__
+CLAIM = (
+    update(_OUTBOX)
+    .where(
+        _OUTBOX.c.id == bindparam("row_id"),
+        or_(
+            _OUTBOX.c.status == OutboxStatus.QUEUED,
+            (_OUTBOX.c.status == OutboxStatus.SENDING) & (_OUTBOX.c.claimed_at < bindparam("stale_before")),
+        ),
+    )
+    .values(status=OutboxStatus.SENDING, claimed_at=bindparam("now"))
+)
+FINISH = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("row_id"))
+    .values(
+        status=bindparam("outcome"),
+        last_error=bindparam("error"),
+        attempts=_OUTBOX.c.attempts + bindparam("attempted"),
+        sent_at=bindparam("done_at"),
+    )
+)
+
+
 def _claim(message_id: int) -> bool:
     """Take one message for this worker, unless another has it (and its claim is not stale)."""
     now = utcnow()
     with write_transaction() as connection:
-        claimed = connection.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.id == message_id,
-                or_(
-                    OutboxMessage.status == OutboxStatus.QUEUED,
-                    (OutboxMessage.status == OutboxStatus.SENDING) & (OutboxMessage.claimed_at < now - STALE_CLAIM),
-                ),
-            )
-            .values(status=OutboxStatus.SENDING, claimed_at=now)
-        ).rowcount
-    return bool(claimed)
+        claimed = connection.execute(CLAIM, {"row_id": message_id, "now": now, "stale_before": now - STALE_CLAIM})
+        return bool(claimed.rowcount)
 
 
 def _connect() -> smtplib.SMTP:
@@ -124,17 +140,15 @@ def _retry_later(message_id: int, error: str, give_up: bool = False) -> OutboxSt
 
 def _finish(message_id: int, status: OutboxStatus, error: str = "") -> None:
     done = status in (OutboxStatus.SENT, OutboxStatus.SKIPPED)
+    values = {
+        "row_id": message_id,
+        "outcome": status,
+        "error": error[:2000],
+        "attempted": int(status != OutboxStatus.SKIPPED),
+        "done_at": utcnow() if done else None,
+    }
     with write_transaction() as connection:
-        connection.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id)
-            .values(
-                status=status,
-                last_error=error[:2000],
-                attempts=OutboxMessage.attempts + int(status != OutboxStatus.SKIPPED),
-                sent_at=utcnow() if done else None,
-            )
-        )
+        connection.execute(FINISH, values)
 
 
 class _ServerUnwell(Exception):
