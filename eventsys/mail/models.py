@@ -7,6 +7,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsys.auth.models import PasswordReset, User
+from eventsys.checkin.models import DoorStaff
 from eventsys.clubs.models import ClubMember
 from eventsys.database import enum_column
 from eventsys.events.models import Event
@@ -116,6 +117,7 @@ class OutboxMessage(db.Model):
     registration: Mapped[Registration | None] = relationship()
     event: Mapped[Event | None] = relationship()
     password_reset: Mapped[PasswordReset | None] = relationship()
+    door_staff: Mapped[DoorStaff | None] = relationship()
     message: Mapped[OrganizerMessage | None] = relationship()
     club_member: Mapped[ClubMember | None] = relationship()
     invitation: Mapped[Invitation | None] = relationship()

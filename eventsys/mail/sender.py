@@ -3,6 +3,12 @@
 Several workers may drain one outbox: a message is claimed by a conditional UPDATE before it is
 sent, so it goes out once. A failed attempt is retried with backoff; nothing is dropped. With
 no MAIL_SERVER the messages stay queued, and organizers see them on the event's outbox page.
+
+A batch of due messages is read with all that rendering them needs in a few queries
+(messages.load_batch); each message's claim and outcome is then written and committed on its own,
+in a short write transaction of its own (write_transaction), which leaves the batch the session
+holds as it was read, so nothing is loaded again message by message. So a crash loses nothing and
+sends again at most the one message that was sent but not yet recorded, as before batching.
 """
 
 from __future__ import annotations
@@ -16,10 +22,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 
+from eventsys.database import write_transaction
 from eventsys.extensions import db
-from eventsys.mail.messages import build_email, is_obsolete
+from eventsys.mail.messages import build_email, is_obsolete, load_batch
 from eventsys.mail.models import OutboxMessage, OutboxStatus
 from eventsys.mail.outbox import wait_for_mail
 from eventsys.mail.reminders import queue_due_reminders
@@ -71,22 +78,38 @@ def _due_ids(force: bool) -> list[int]:
     return list(db.session.scalars(query))
 
 
+# The claim and the outcome of every message: Core statements built once (the ORM's update
+# took twice as long as the write itself).
+_OUTBOX = OutboxMessage.__table__
+CLAIM = (
+    update(_OUTBOX)
+    .where(
+        _OUTBOX.c.id == bindparam("row_id"),
+        or_(
+            _OUTBOX.c.status == OutboxStatus.QUEUED,
+            (_OUTBOX.c.status == OutboxStatus.SENDING) & (_OUTBOX.c.claimed_at < bindparam("stale_before")),
+        ),
+    )
+    .values(status=OutboxStatus.SENDING, claimed_at=bindparam("now"))
+)
+FINISH = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("row_id"))
+    .values(
+        status=bindparam("outcome"),
+        last_error=bindparam("error"),
+        attempts=_OUTBOX.c.attempts + bindparam("attempted"),
+        sent_at=bindparam("done_at"),
+    )
+)
+
+
 def _claim(message_id: int) -> bool:
+    """Take one message for this worker, unless another has it (and its claim is not stale)."""
     now = utcnow()
-    claimed = db.session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == message_id,
-            or_(
-                OutboxMessage.status == OutboxStatus.QUEUED,
-                (OutboxMessage.status == OutboxStatus.SENDING) & (OutboxMessage.claimed_at < now - STALE_CLAIM),
-            ),
-        )
-        .values(status=OutboxStatus.SENDING, claimed_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
-    return bool(claimed)
+    with write_transaction() as connection:
+        claimed = connection.execute(CLAIM, {"row_id": message_id, "now": now, "stale_before": now - STALE_CLAIM})
+        return bool(claimed.rowcount)
 
 
 def _connect() -> smtplib.SMTP:
@@ -116,21 +139,26 @@ def _retry_later(message_id: int, error: str, give_up: bool = False) -> OutboxSt
 
 
 def _finish(message_id: int, status: OutboxStatus, error: str = "") -> None:
-    message = db.session.get(OutboxMessage, message_id)
-    message.status, message.last_error = status, error[:2000]
-    message.attempts += status != OutboxStatus.SKIPPED
-    message.sent_at = utcnow() if status in (OutboxStatus.SENT, OutboxStatus.SKIPPED) else None
-    db.session.commit()
+    done = status in (OutboxStatus.SENT, OutboxStatus.SKIPPED)
+    values = {
+        "row_id": message_id,
+        "outcome": status,
+        "error": error[:2000],
+        "attempted": int(status != OutboxStatus.SKIPPED),
+        "done_at": utcnow() if done else None,
+    }
+    with write_transaction() as connection:
+        connection.execute(FINISH, values)
 
 
 class _ServerUnwell(Exception):
     """The SMTP server failed us: stop this round, keep the rest for the next."""
 
 
-def _send_one(message_id: int, smtp: _Connection, report: SendReport) -> None:
+def _send_one(message: OutboxMessage, smtp: _Connection, report: SendReport) -> None:
     """Send one claimed message and record the outcome; only a failing SMTP server escapes."""
+    message_id = message.id
     try:
-        message = db.session.get(OutboxMessage, message_id)
         if is_obsolete(message):
             _finish(message_id, OutboxStatus.SKIPPED)
             report.skipped += 1
@@ -191,20 +219,29 @@ def send_due(force: bool = False) -> SendReport:
     handled: set[int] = set()
     try:
         while ids := [i for i in _due_ids(force) if i not in handled]:
-            for message_id in ids:
-                handled.add(message_id)
-                if not _claim(message_id):  # another worker has it
-                    continue
-                try:
-                    _send_one(message_id, smtp, report)
-                except _ServerUnwell:
-                    if not force:
-                        return report
+            handled.update(ids)
+            if not _send_batch(ids, smtp, report, force):
+                break
             if force and report.retrying:
                 break
     finally:
         smtp.close()
+    db.session.commit()  # ends the round's reads: what the caller holds is read afresh
     return report
+
+
+def _send_batch(ids: list[int], smtp: _Connection, report: SendReport, force: bool) -> bool:
+    """Claim, send and record each of ``ids`` in turn; False when a failing server ends the round."""
+    db.session.commit()  # a fresh read: rows an earlier batch loaded may have changed since
+    for message in load_batch(ids):
+        if not _claim(message.id):  # another worker has it
+            continue
+        try:
+            _send_one(message, smtp, report)
+        except _ServerUnwell:
+            if not force:
+                return False
+    return True
 
 
 def _run(app: Flask) -> None:

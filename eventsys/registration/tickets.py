@@ -132,8 +132,16 @@ def reset_secret_of(reset: HasNonce) -> str:
 # --- renderings -------------------------------------------------------------------------------
 
 
+# Any of the eight masks makes a valid code; qrcode would otherwise try all eight for the one
+# with the fewest penalty points, which took more than half of a ticket e-mail's rendering.
+# Mask 2 scores best on average over random ticket payloads (and at worst), so it is the fixed one.
+QR_MASK_PATTERN = 2
+
+
 def _qr(payload: str) -> qrcode.QRCode:
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=10, border=4)
+    qr = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=10, border=4, mask_pattern=QR_MASK_PATTERN
+    )
     qr.add_data(payload)
     qr.make(fit=True)
     return qr
