@@ -3,7 +3,7 @@ request by one hook.
 
 Each row names what a route needs: nothing (``PUBLIC``; a draft is still hidden by the view), the
 secret in its own address (``SECRET``: a ticket, a door link, an invitation), a signed-in account
-(``ACCOUNT``), or a permission on the event or club of its ``<slug>`` (``on_event``/``on_club``),
+(``ACCOUNT``; ``ANY_TOKEN``: any valid token, a door token too), or a permission on the event or club of its ``<slug>`` (``on_event``/``on_club``),
 which eventsys/clubs/roles.py grants to roles. The caller's role comes from their account (the
 club's team, or an event's own creator, or door staff) or from a door token (API header, or the
 door link this browser opened). A route missing from the table is refused (404), and
@@ -43,6 +43,7 @@ class Scope(enum.StrEnum):
     PUBLIC = "public"
     SECRET = "secret"
     ACCOUNT = "account"
+    TOKEN = "token"  # any valid token, a door token too (it may revoke itself)
     EVENT = "event"
     CLUB = "club"
 
@@ -63,6 +64,7 @@ class Rule:
 PUBLIC = Rule(Scope.PUBLIC)
 SECRET = Rule(Scope.SECRET)
 ACCOUNT = Rule(Scope.ACCOUNT)
+ANY_TOKEN = Rule(Scope.TOKEN)
 
 
 def on_event(permission: Permission, **options: Any) -> Rule:
@@ -164,7 +166,7 @@ ROUTES: dict[str, Rule] = {
     "api.remove_member": on_club(P.MANAGE_TEAM),
     "api.join": ACCOUNT,  # the invitation's secret in the address, taken by the caller's account
     "api.list_tokens": ACCOUNT,
-    "api.revoke_current_token": ACCOUNT,
+    "api.revoke_current_token": ANY_TOKEN,
     "api.revoke_personal_token": ACCOUNT,
     "api.list_events": PUBLIC,
     "api.create_event": ACCOUNT,  # "club": owners and managers only (events.services)
@@ -302,6 +304,8 @@ def authorize_request():
         event, principal = None, _api_principal() if is_api else _page_principal(None)
     if principal.is_anonymous:
         return None if rule.signed_out_to_view else _signed_out(is_api)
+    if rule.scope == Scope.TOKEN:
+        return None
     if rule.scope == Scope.ACCOUNT:
         if principal.user is None:
             raise Forbidden(_("A door token can only check people in at its event."))
