@@ -6,8 +6,9 @@ secret in its own address (``SECRET``: a ticket, a door link, an invitation), a 
 (``ACCOUNT``; ``ANY_TOKEN``: any valid token, a door token too), or a permission on the event or
 club of its ``<slug>`` (``on_event``/``on_club``), which eventsys/clubs/roles.py grants to roles.
 The caller's role comes from their account (the club's team, or an event's own creator, or door
-staff) or from a door token (API header, or the door link this browser opened). A route missing from the table is refused (404), and
-tests/test_authorization.py, which walks the table with every kind of caller, fails.
+staff) or from a door token (API header, or the door link this browser opened). A route missing
+from the table is refused (404), and tests/test_authorization.py, which walks the table with every
+kind of caller, fails.
 """
 
 from __future__ import annotations
