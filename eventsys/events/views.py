@@ -81,12 +81,12 @@ def my_events():
     """The events the organizer works on, their own and their clubs', each linked to the page of
     their role there."""
     events = db.session.scalars(services.events_owned_by(current_user)).all()
-    roles = {event.id: services.role_of(event, current_user) for event in events}
+    clubs = clubs_of(current_user)
+    in_club = {club.id: role for club, role in clubs}  # one query for every club's events, not one each
+    roles = {event.id: in_club.get(event.club_id) if event.club_id else Role.OWNER for event in events}
     pages = {event.id: WORK_PAGES.get(roles[event.id], "manage.event_dashboard") for event in events}
     links = {event.id: url_for(pages[event.id], slug=event.slug) for event in events}
-    return render_template(
-        "events/my_events.html", events=events, roles=roles, links=links, clubs=clubs_of(current_user)
-    )
+    return render_template("events/my_events.html", events=events, roles=roles, links=links, clubs=clubs)
 
 
 def _status(form) -> int:

@@ -8,8 +8,9 @@ whom, never a secret. Once that transaction commits, this process's sender is wo
 from __future__ import annotations
 
 import threading
+from typing import Any
 
-from sqlalchemy import Connection, Select, String, func, insert, literal, select
+from sqlalchemy import Connection, Select, func, insert, literal, select
 from sqlalchemy.orm import Session, scoped_session
 
 from eventsys.database import after_commit
@@ -65,30 +66,29 @@ def queue_mail(
     after_commit(target, wake_sender)
 
 
+def _queue_from_select(
+    target: Connection | Session | scoped_session, rows: Select, kind: MailKind, link: str, values: dict[str, Any]
+) -> None:
+    """One outbox row for each row ``rows`` selects (its ``id``, put in column ``link``, and its
+    ``email``), with the fixed column ``values``, in one INSERT … SELECT in the transaction of
+    ``target``: 10,000 rows take one statement, not 10,000."""
+    now = literal(utcnow(), UTCDateTime)
+    selected = rows.subquery()
+    fixed = {"kind": kind.value, **values, "status": OutboxStatus.QUEUED.value, "attempts": 0, "last_error": ""}
+    table = OutboxMessage.__table__
+    columns = [*fixed, link, "to_address", "next_attempt_at", "created_at"]
+    # A None is typed by its column (PostgreSQL cannot guess the type of a bare NULL in a SELECT).
+    constants = [literal(v) if v is not None else literal(None, table.c[name].type) for name, v in fixed.items()]
+    source = select(*constants, selected.c.id, selected.c.email, now, now)
+    target.execute(insert(table).from_select(columns, source))
+    after_commit(target, wake_sender)
+
+
 def queue_mail_to_many(session: Session | scoped_session, recipients: Select, *, event_id: int, message_id: int) -> int:
     """Queue an organizer's message to each registration ``recipients`` selects (its ``id`` and
-    ``email`` columns), in one INSERT … SELECT in the session's transaction: 10,000 rows take one
-    statement, not 10,000. Returns how many were queued."""
-    now = literal(utcnow(), UTCDateTime)
-    rows = recipients.subquery()
-    source = select(
-        literal(MailKind.MESSAGE.value),
-        literal(event_id),
-        rows.c.id,
-        literal(message_id),
-        rows.c.email,
-        literal(OutboxStatus.QUEUED.value),
-        literal(0),
-        now,
-        literal(""),
-        now,
-    )
-    columns = ["kind", "event_id", "registration_id", "message_id", "to_address", "status", "attempts"]
-    statement = insert(OutboxMessage.__table__).from_select(
-        [*columns, "next_attempt_at", "last_error", "created_at"], source
-    )
-    session.execute(statement)
-    after_commit(session, wake_sender)
+    ``email`` columns), in the session's transaction. Returns how many were queued."""
+    values = {"event_id": event_id, "message_id": message_id}
+    _queue_from_select(session, recipients, MailKind.MESSAGE, "registration_id", values)
     # Counted, not the insert's rowcount, which some drivers leave at -1 for INSERT … SELECT.
     return session.scalar(select(func.count()).where(OutboxMessage.message_id == message_id))
 
@@ -108,24 +108,7 @@ def queue_invitation_mails(
     target: Connection | Session | scoped_session, invitations: Select, *, event_id: int, locale: str | None
 ) -> None:
     """Queue the personal registration link to each invitation ``invitations`` selects (its ``id``
-    and ``email`` columns), in one INSERT … SELECT in the transaction of ``target``; written in
-    ``locale``, the language of the organizer's page (invitees have none of their own yet)."""
-    now = literal(utcnow(), UTCDateTime)
-    rows = invitations.subquery()
-    source = select(
-        literal(MailKind.INVITATION.value),
-        literal(event_id),
-        rows.c.id,
-        rows.c.email,
-        literal(locale, String(16)),
-        literal(OutboxStatus.QUEUED.value),
-        literal(0),
-        now,
-        literal(""),
-        now,
-    )
-    columns = ["kind", "event_id", "invitation_id", "to_address", "locale", "status", "attempts"]
-    target.execute(
-        insert(OutboxMessage.__table__).from_select([*columns, "next_attempt_at", "last_error", "created_at"], source)
-    )
-    after_commit(target, wake_sender)
+    and ``email`` columns), in the transaction of ``target``; written in ``locale``, the language
+    of the organizer's page (invitees have none of their own yet)."""
+    values = {"event_id": event_id, "locale": locale}
+    _queue_from_select(target, invitations, MailKind.INVITATION, "invitation_id", values)
