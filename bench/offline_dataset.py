@@ -71,8 +71,11 @@ def main() -> None:
         from eventsys.auth.services import issue_token
         from eventsys.checkin import dataset
         from eventsys.demo_attendees import seed_attendees
+        from eventsys.events.services import add_ticket_type
 
         event = create_published_event("Offline door bench")
+        for name in ("Investor", "Community"):  # the seed draws from the demo's three ticket types
+            add_ticket_type(event, name, None)
         seed_attendees(event, options.tickets, event.owner)
         event_id, slug, tz = event.id, event.slug, event.timezone
         token = issue_token(event.owner, TokenKind.DOOR, "North door", event_id=event_id)[1]

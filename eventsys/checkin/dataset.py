@@ -15,7 +15,7 @@ so its hash costs a guesser as much as a gate can afford for each try. The serve
 ticket: door_keys keeps what was derived, a build derives what is missing for up to
 DERIVE_BUDGET_S, and an unfinished dataset says `complete: false` (the gate asks again soon).
 
-A dataset is built for a version (registrations and scans as they stand, ``dataset_version``) and
+A dataset is built for a version (registrations and scans as they stand, ``EventState``) and
 kept per process for that version, so gates asking every minute of a quiet event cost one
 aggregate query each, and a 304 when nothing changed.
 """
@@ -136,16 +136,23 @@ def derive_missing_keys(event_id: int, salt: bytes, budget_s: float | None = Non
     return len(missing) - len(rows)
 
 
-def dataset_version(conn: Connection, event_id: int, salt: bytes) -> str:
-    """Changes whenever a registration, a scan or a derived key of the event does: one small
-    aggregate query per table, all served by indexes on event_id."""
-    registrations = conn.execute(
-        select(func.count(), func.max(_registrations.c.updated_at)).where(_registrations.c.event_id == event_id)
-    ).one()
-    last_scan = conn.execute(select(func.max(_scans.c.id)).where(_scans.c.event_id == event_id)).scalar()
-    keys = conn.execute(select(func.count()).where(_keys.c.event_id == event_id)).scalar()
-    state = f"{FORMAT}:{b64(salt)}:{registrations[0]}:{registrations[1]}:{last_scan}:{keys}"
-    return hashlib.sha256(state.encode()).hexdigest()[:24]
+@dataclass(frozen=True)
+class EventState:
+    """What a dataset's version is made of: one small aggregate query per table, by event_id."""
+
+    registrations: int
+    keys: int
+    version: str
+
+    @classmethod
+    def of(cls, conn: Connection, event_id: int, salt: bytes) -> EventState:
+        registrations, changed = conn.execute(
+            select(func.count(), func.max(_registrations.c.updated_at)).where(_registrations.c.event_id == event_id)
+        ).one()
+        last_scan = conn.execute(select(func.max(_scans.c.id)).where(_scans.c.event_id == event_id)).scalar()
+        keys = conn.execute(select(func.count()).where(_keys.c.event_id == event_id)).scalar()
+        state = f"{FORMAT}:{b64(salt)}:{registrations}:{changed}:{last_scan}:{keys}"
+        return cls(registrations, keys, hashlib.sha256(state.encode()).hexdigest()[:24])
 
 
 TICKETS = (
@@ -203,15 +210,18 @@ _built: dict[int, Dataset] = {}  # the last dataset built in this process, per e
 def current_dataset(event_id: int, timezone: str) -> Dataset:
     """The event's dataset as it stands now (built, or this process's copy of the same version)."""
     salt = event_salt(event_id)
-    missing = derive_missing_keys(event_id, salt)
     conn = db.session.connection()
-    version = dataset_version(conn, event_id, salt)
+    state = EventState.of(conn, event_id, salt)
+    if state.keys < state.registrations:  # (a refresh of a quiet event skips the search for them)
+        derive_missing_keys(event_id, salt)
+        state = EventState.of(conn, event_id, salt)
     kept = _built.get(event_id)
-    if kept is not None and kept.version == version:
+    if kept is not None and kept.version == state.version:
         return kept
-    body = _dataset_json(conn, event_id, timezone, salt, version, complete=missing == 0)
+    complete = state.keys == state.registrations
+    body = _dataset_json(conn, event_id, timezone, salt, state.version, complete=complete)
     data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-    dataset = Dataset(version, missing == 0, data, gzip.compress(data, 6))
+    dataset = Dataset(state.version, complete, data, gzip.compress(data, 6))
     _built[event_id] = dataset
     return dataset
 
