@@ -140,7 +140,7 @@ def test_a_stewards_door_page_has_no_look_up_and_scans(app, organizer, event):
     state = gate.get(config["state_url"]).get_json()
     assert "gate_numbers" not in state and [r["name"] for r in state["recent"]] == ["Li Wei"]
     listed = page(organizer.get(f"/manage/events/{event.slug}/door-access")).text()
-    assert "Side door Steward" in listed
+    assert "Side door · Steward" in listed
 
 
 def test_a_supervisors_door_page_has_the_look_up_and_the_numbers(app, organizer, event):
