@@ -81,6 +81,11 @@ export function createOfflineStore(backend) {
     async dequeue(seq) {
       await backend.delete("queue", seq);
     },
+    /** The dataset and the device log gone, the queue kept (a gate that became online-only). */
+    async forgetDataset() {
+      await backend.clear("dataset");
+      await backend.clear("log");
+    },
     /** Everything this gate keeps on the device, gone ("Leave this gate", a revoked door link). */
     async wipe() {
       for (const store of STORES) await backend.clear(store);
