@@ -37,6 +37,7 @@ const STATE_EVERY_MS = 5000;
 const DATASET_EVERY_MS = 60000; // the offline dataset, refreshed about every minute (If-None-Match: cheap)
 const DATASET_INCOMPLETE_MS = 5000; // ... every 5 s while the server is still deriving some tickets' keys
 const TICK_MS = 5000; // the offline line (the data's age, the warning) is brought up to date this often
+const LINK_DOWN_TIMEOUT_MS = 2500; // a scan's wait for the server while the last request got no answer
 const BUSY_AFTER_MS = 300; // "Checking…" only for an answer slower than this
 const FRESH_VERDICT_MS = 3000; // an uploaded scan's late verdict does not cover a fresh one shown this recently
 const LEGACY_QUEUE_PREFIX = "eventsys:door-queue:"; // the earlier localStorage queue, which held codes in clear
@@ -236,7 +237,7 @@ async function start() {
   function refuseOffline(code) {
     const title = offlineAllowed ? say("no_offline_data_title") : say("online_only_title");
     const detail = offlineAllowed ? say("no_offline_data_detail") : say("online_only_detail");
-    verdict.show("bad", title, `${detail} ${say("code_read", { code: shortCode(code) })}`, offlineAllowed ? "no_offline_data" : "online_only", true);
+    verdict.show("bad", title, `${detail} ${say("code_read", { code: shortCode(code) })}`, offlineAllowed ? "no_offline_data" : "online_only");
     signal("bad");
   }
 
@@ -257,7 +258,8 @@ async function start() {
     let offline = null;
     try {
       if (navigator.onLine !== false) {
-        result = await client.request(config.scan_url, { method: "POST", body: { code, direction, dry_run: true } });
+        const body = { code, direction, dry_run: true };
+        result = await client.request(config.scan_url, { method: "POST", body, timeout: linkDown ? LINK_DOWN_TIMEOUT_MS : undefined });
       }
     } catch {
       result = null;
@@ -307,7 +309,9 @@ async function start() {
     try {
       if (navigator.onLine !== false) {
         try {
-          result = await client.request(config.scan_url, { method: "POST", body: { code, direction, nonce, scanned_at: scannedAt } });
+          const body = { code, direction, nonce, scanned_at: scannedAt };
+          // With the server unreachable a moment ago, a scan waits less for it before being judged here.
+          result = await client.request(config.scan_url, { method: "POST", body, timeout: linkDown ? LINK_DOWN_TIMEOUT_MS : undefined });
         } catch {
           result = null; // no answer
         }

@@ -61,7 +61,7 @@ def test_camera_reads_a_ticket_once_and_a_second_phone_finds_it_used(door: Door,
     expect(verdict_word(first)).to_have_text("✓OK")
     # Chromium on Linux has no native BarcodeDetector: the ponyfill read it, with the wasm from our static/.
     assert first.locator("#door").get_attribute("data-decoder") == "zxing-wasm"
-    assert wasm_types == ["application/wasm"]
+    assert wasm_types and set(wasm_types) == {"application/wasm"}  # the page's, and the service worker's copy
     assert all(url.startswith(door.page_url.split("/events/")[0]) for url in requests), requests
     expect(first.locator("#count-in")).to_have_text("1", timeout=10_000)
     expect(first.locator("#recent")).to_contain_text("Welcome, Li Wei")
@@ -224,7 +224,7 @@ def test_nonce_reused_is_shown_as_an_error_and_not_kept(door: Door, launch):
     expect(verdict(page)).to_have_class(re.compile(r"\bverdict-bad\b"))
     expect(verdict(page)).to_contain_text("already used for another scan")
     expect(page.locator("#pending")).to_be_hidden()
-    assert page.evaluate("Object.keys(localStorage).map((k) => localStorage.getItem(k))") == ["[]"]
+    assert page.evaluate("Object.keys(localStorage)") == []  # no scan kept anywhere in clear
 
 
 def test_without_camera_or_decoder_the_field_still_works(door: Door, launch):
