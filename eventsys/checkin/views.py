@@ -141,8 +141,6 @@ DOOR_WORDS = {
     "not_confirmed_pending_approval": _l("Not confirmed: waiting for the organizer's approval"),
     "not_confirmed_rejected": _l("Not confirmed: the registration was not accepted"),
     "offline_mark": _l("Offline: judged on this device"),
-    "offline_sent_later": _l("Sent to the server when the connection is back."),
-    "offline_judging": _l("Offline: scans are judged on this device and sent when the connection is back."),
     "online_only_offline": _l(
         "Offline: this gate is online-only, so it cannot admit anyone until the connection is back."
     ),

@@ -77,7 +77,7 @@ async function start() {
     warning: $("door-offline-warning"),
     conflicts: $("door-conflicts"),
     conflictList: $("door-conflict-list"),
-    offlineWords: offlineAllowed ? "offline_judging" : "online_only_offline",
+    offlineWords: offlineAllowed ? "" : "online_only_offline", // a gate that judges offline: its offline line says so
   });
 
   const store = await openOfflineStore(`eventsys-door:${doorUrl}:${config.gate}`);
@@ -133,7 +133,6 @@ async function start() {
       offlineForMs: online || !offlineSince ? 0 : Date.now() - offlineSince,
       warnAfterMs,
     });
-    status.showWaiting(waiting);
     const controlled = Boolean(navigator.serviceWorker?.controller);
     root.dataset.serviceWorker = controlled ? "controlled" : "none";
     const ready = offlineAllowed && Boolean(dataset) && controlled;

@@ -40,13 +40,13 @@ export function createGateStatus({
 
   function showConnection() {
     let message = "";
-    if (problems.offline) message = say(offlineWords);
+    if (problems.offline && offlineWords) message = say(offlineWords);
     else if (problems.server) message = problems.server;
     connection.hidden = !message;
     connection.textContent = message;
   }
 
-  /** Which words say the gate is offline: "offline_judging" or "online_only_offline". */
+  /** Which words say the gate is offline: "online_only_offline", or "" where the offline line says it. */
   function setOfflineWords(key) {
     offlineWords = key;
     showConnection();
@@ -98,7 +98,7 @@ export function createGateStatus({
    * dataset (the stored one's {fetched_at, complete}, or null), waiting, offlineForMs, warnAfterMs}.
    */
   function showSync({ online, mode, dataset, waiting, offlineForMs, warnAfterMs }) {
-    const parts = [say(online ? "link_online" : "link_offline")];
+    const parts = [say(online ? "link_online" : mode === "offline" ? "offline_mark" : "link_offline")];
     if (mode === "online_only") parts.push(say("data_online_only"));
     else if (mode === "offline") {
       if (!dataset) parts.push(say("data_none"));
@@ -111,6 +111,8 @@ export function createGateStatus({
     const line = parts.join(" · ");
     if (sync.textContent !== line) sync.textContent = line;
     sync.dataset.online = String(online);
+    showWaiting(waiting);
+    if (mode !== "none") pending.hidden = true; // the offline line counts them
     root.dataset.online = String(online);
     const loud = !online && mode === "offline" && offlineForMs > warnAfterMs;
     warning.hidden = !loud;
