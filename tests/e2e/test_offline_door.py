@@ -98,7 +98,8 @@ def open_gate(door: Door, context: BrowserContext, link: str | None = None) -> P
 
 def event_scans(door: Door) -> list[Scan]:
     db.session.rollback()  # see what the server committed
-    return list(db.session.scalars(select(Scan).where(Scan.event_id == door.event.id).order_by(Scan.scanned_at, Scan.id)))
+    query = select(Scan).where(Scan.event_id == door.event.id).order_by(Scan.scanned_at, Scan.id)
+    return list(db.session.scalars(query))
 
 
 def api(door: Door, method: str, path: str, token: str, body: dict | None = None) -> tuple[int, dict]:
@@ -266,7 +267,8 @@ def test_the_browser_and_the_dataset_hold_no_attendee_data_in_clear(door: Door, 
     needs_server_part(page)
     offline_ready(page)
     config = json.loads(page.locator("#door-config").text_content())
-    dataset = page.evaluate("async (url) => (await fetch(url, {credentials: 'same-origin'})).text()", config["dataset_url"])
+    fetch_text = "async (url) => (await fetch(url, {credentials: 'same-origin'})).text()"
+    dataset = page.evaluate(fetch_text, config["dataset_url"])
     assert json.loads(dataset)["entries"]
 
     context.set_offline(True)
@@ -288,3 +290,91 @@ def test_the_browser_and_the_dataset_hold_no_attendee_data_in_clear(door: Door, 
     for where, text in texts:
         for value in clear_values(door, chen):
             assert value.lower() not in text.lower(), f"{value!r} in clear in {where}"
+
+
+def test_review_mode_offline_shows_who_it_is_and_admits_on_tap(door: Door, launch):
+    zhang = door.people["Zhang Min"]
+    context = launch().new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = door.open(context.new_page())
+    needs_server_part(page)
+    offline_ready(page)
+    page.get_by_label("Review").check()
+    context.set_offline(True)
+
+    scan(page, zhang.code)
+    expect(page.locator("#review")).to_be_visible()
+    expect(page.locator("#review-name")).to_have_text("Zhang Min")
+    expect(page.locator("#review-type")).to_have_text("General admission")
+    expect(verdict(page)).to_have_attribute("data-result", "review_ok")
+    expect(verdict(page)).to_have_attribute("data-offline", "true")
+    expect(page.locator("#door-sync")).to_contain_text("0 to upload")  # a look is not a scan
+    page.get_by_role("button", name="Admit").tap()
+    expect_offline_verdict(page, "ok", "Welcome, Zhang Min")
+    expect(page.locator("#door-sync")).to_contain_text("1 to upload")
+
+    scan(page, zhang.code)  # again: the device's own log knows
+    expect_offline_verdict(page, "already_checked_in", "Already checked in")
+    expect(page.locator("#review-admit")).to_be_hidden()
+
+
+def kept_rows(page: Page) -> int:
+    return sum(item["count"] for item in page.evaluate(BROWSER_KEEPS) if item["where"].startswith("indexedDB"))
+
+
+def test_leaving_the_gate_or_a_revoked_link_wipes_the_device(door: Door, launch):
+    li = door.people["Li Wei"]
+    browser = launch()
+    context = browser.new_context()
+    page = door.open(context.new_page())
+    needs_server_part(page)
+    offline_ready(page)
+    assert kept_rows(page) > 0
+    page.get_by_role("button", name="Leave this gate").click()
+    page.wait_for_url(f"**/events/{door.event.slug}")
+    assert kept_rows(page) == 0
+
+    # Another phone, whose door link the organizer revokes: the next state answers 404, and it forgets all.
+    organizer = make_token(door.event.owner)
+    _, token = api(door, "POST", f"/events/{door.event.slug}/door-tokens", organizer, {"label": "East door"})
+    other = browser.new_context()
+    east = open_gate(door, other, token["door_url"])
+    offline_ready(east)
+    other.set_offline(True)
+    scan(east, qr_payload_of(li))
+    expect_offline_verdict(east, "ok", "Welcome, Li Wei")
+    other.set_offline(False)
+    expect(east.locator("#door-sync")).to_contain_text("0 to upload", timeout=UPLOAD_TIMEOUT)
+    request = urllib.request.Request(
+        f"{door.link.split('/door/')[0]}/api/v1/events/{door.event.slug}/door-tokens/{token['id']}", method="DELETE"
+    )
+    request.add_header("Authorization", f"Bearer {organizer}")
+    urllib.request.urlopen(request, timeout=10).close()
+    expect(east.locator("#door-connection")).to_contain_text("no longer signed in", timeout=UPLOAD_TIMEOUT)
+    assert east.locator("main").get_attribute("data-offline-ready") is None
+    assert kept_rows(east) == 0
+
+
+def test_an_answer_lost_on_the_way_is_judged_here_and_recorded_once(door: Door, launch):
+    """The server judges a scan but its answer is lost: the gate judges it on the device and queues
+    it with the same nonce, so its upload records nothing new."""
+    ana = door.people["Ana García"]
+    context = launch().new_context()
+    page = door.open(context.new_page())
+    needs_server_part(page)
+    offline_ready(page)
+    lost = {"count": 0}
+
+    def lose_first_answer(route) -> None:
+        if lost["count"] == 0:
+            lost["count"] += 1
+            route.fetch()  # it reaches the server
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route("**/door/scan", lose_first_answer)
+    scan(page, ana.code)
+    expect_offline_verdict(page, "ok", "Welcome, Ana García")
+    expect(page.locator("#door-sync")).to_contain_text("0 to upload", timeout=UPLOAD_TIMEOUT)
+    assert [s.result.value for s in event_scans(door)] == ["ok"]
+    assert page.evaluate("Object.keys(localStorage)") == []  # no scan kept anywhere in clear
