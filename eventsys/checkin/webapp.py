@@ -27,6 +27,7 @@ door_app = Blueprint("door_app", __name__)
 
 SW_SOURCE = "js/door-sw.js"
 ICON = "img/door-icon.svg"
+PNG_ICONS = ("img/door-icon-192.png", "img/door-icon-512.png")
 # What the door page loads, under static/: kept by the service worker (the door modules are globbed).
 DOOR_FILES = (
     "css/app.css",
@@ -38,6 +39,7 @@ DOOR_FILES = (
     "vendor/barcode-detector/zxing-exported.js",
     "vendor/zxing-wasm/zxing_reader.wasm",
     ICON,
+    *PNG_ICONS,
 )
 
 
@@ -99,6 +101,10 @@ def manifest(slug: str):
         "theme_color": "#1f6f3f",
         "icons": [
             {"src": url_for("static", filename=ICON), "sizes": "any", "type": "image/svg+xml", "purpose": "any"},
+            *(
+                {"src": url_for("static", filename=name), "sizes": f"{size}x{size}", "type": "image/png"}
+                for name, size in zip(PNG_ICONS, (192, 512), strict=True)
+            ),
         ],
     }
     response = make_response(json.dumps(body, ensure_ascii=False))

@@ -34,7 +34,10 @@ export function datasetRecord(answer, fetchedAt) {
   return { ...pick(answer, DATASET_FIELDS), fetched_at: fetchedAt };
 }
 
-/** The same logic on any backend: {get(store, key), put(store, value, key), delete(store, key), all(store), clear(store)}. */
+/**
+ * The same logic on any backend: {get(store, key), add(store, value) → its new key, put(store, value, key),
+ * delete(store, key), all(store), clear(store)}.
+ */
 export function createOfflineStore(backend) {
   return {
     async dataset() {
@@ -66,8 +69,7 @@ export function createOfflineStore(backend) {
     },
     async enqueue(scan) {
       const item = queueItem(scan);
-      item.seq = Date.now() * 1000 + (sequence++ % 1000); // oldest first, also across tabs and reloads
-      await backend.put("queue", item);
+      item.seq = await backend.add("queue", item); // the store numbers them: oldest first, across tabs and reloads
       return item;
     },
     /** The queued scans, oldest first. */
@@ -94,15 +96,19 @@ export function createOfflineStore(backend) {
   };
 }
 
-let sequence = 0;
-
 /** The same stores in memory. */
 export function memoryBackend() {
   const stores = Object.fromEntries(STORES.map((name) => [name, new Map()]));
   const keyOf = (store, value, key) => key ?? (store === "log" ? value.ref : value.seq);
   const copy = (value) => (value === undefined ? undefined : structuredClone(value));
+  let lastSeq = 0;
   return {
     stores,
+    async add(store, value) {
+      const seq = ++lastSeq;
+      stores[store].set(seq, copy({ ...value, seq }));
+      return seq;
+    },
     async get(store, key) {
       return copy(stores[store].get(key));
     },
@@ -128,14 +134,14 @@ function promised(request) {
   });
 }
 
-/** IndexedDB: the database `name`, with the stores dataset (out-of-line key), log (by ref) and queue (by seq). */
+/** IndexedDB: the database `name`, with the stores dataset (out-of-line key), log (by ref) and queue (by seq, numbered by the store). */
 export async function idbBackend(name) {
   const opening = indexedDB.open(name, DB_VERSION);
   opening.onupgradeneeded = () => {
     const db = opening.result;
     if (!db.objectStoreNames.contains("dataset")) db.createObjectStore("dataset");
     if (!db.objectStoreNames.contains("log")) db.createObjectStore("log", { keyPath: "ref" });
-    if (!db.objectStoreNames.contains("queue")) db.createObjectStore("queue", { keyPath: "seq" });
+    if (!db.objectStoreNames.contains("queue")) db.createObjectStore("queue", { keyPath: "seq", autoIncrement: true });
   };
   let db = await promised(opening);
   db.onversionchange = () => db.close(); // another tab wipes it: let it
@@ -151,6 +157,7 @@ export async function idbBackend(name) {
   };
   return {
     get: (store, key) => run(store, "readonly", (s) => s.get(key)),
+    add: (store, value) => run(store, "readwrite", (s) => s.add(value)),
     put: (store, value, key) => run(store, "readwrite", (s) => (key === undefined ? s.put(value) : s.put(value, key))),
     delete: (store, key) => run(store, "readwrite", (s) => s.delete(key)),
     all: (store) => run(store, "readonly", (s) => s.getAll()),
