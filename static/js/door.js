@@ -81,7 +81,8 @@ async function start() {
   });
 
   const store = await openOfflineStore(`eventsys-door:${doorUrl}:${config.gate}`);
-  let dataset = config.dataset_url ? await store.dataset() : null; // the stored dataset, in memory too
+  if (!offlineAllowed) await store.forgetDataset(); // kept from when this gate could go offline
+  let dataset = offlineAllowed ? await store.dataset() : null; // the stored dataset, in memory too
   let waiting = (await store.queued()).length;
   let linkDown = navigator.onLine === false; // offline, or the last request got no answer
   let offlineSince = linkDown ? Date.now() : 0;
