@@ -95,6 +95,10 @@ bench-checkin: $(VENV)/.test-installed
 	@scripts/ensure-system-packages.sh wrk
 	cd bench && ../$(BIN)/python checkins.py
 
+# The offline door's dataset at 10,000 tickets: keys, build, size, refresh (bench/offline_dataset.py).
+bench-offline: $(VENV)/.test-installed
+	cd bench && ../$(BIN)/python offline_dataset.py
+
 # No wrk: one request at a time, timed from Python (see bench/backoffice.py).
 bench-backoffice: $(VENV)/.test-installed
 	cd bench && ../$(BIN)/python backoffice.py

@@ -57,6 +57,8 @@ class Rule:
     by_action: Mapping[str, Permission] = field(default_factory=dict)
     # A door page answers a signed-out visitor itself ("open the door link"), not with the login page.
     signed_out_to_view: bool = False
+    # Any door token of the event passes too, whatever its role (the offline dataset).
+    door_tokens_too: bool = False
 
     def permission_for(self, view_args: Mapping[str, Any]) -> Permission | None:
         return self.by_action.get(view_args.get("action"), self.permission)
@@ -131,6 +133,7 @@ ROUTES: dict[str, Rule] = {
     "door.door_access": on_event(P.EDIT_EVENT),
     "door.create_door_link": on_event(P.EDIT_EVENT),
     "door.revoke_door_link": on_event(P.EDIT_EVENT),
+    "door.set_door_link_offline": on_event(P.EDIT_EVENT),
     "door.invite_staff": on_event(P.EDIT_EVENT),
     "door.remove_staff": on_event(P.EDIT_EVENT),
     "backoffice.registrations": on_event(P.READ_ATTENDEES),
@@ -155,6 +158,7 @@ ROUTES: dict[str, Rule] = {
     "door.door_page": at_door(P.SCAN),
     "door.scan": at_door(P.SCAN),
     "door.state": at_door(P.SCAN),
+    "door.dataset": on_event(P.OFFLINE_DATASET, signed_out_to_view=True, door_tokens_too=True),
     "door.lookup": at_door(P.LOOK_UP),
     "door.leave": PUBLIC,  # forgets this browser's door link; nothing to protect
     "door_app.service_worker": PUBLIC,  # the door page's service worker: static files, no attendee data
@@ -195,9 +199,12 @@ ROUTES: dict[str, Rule] = {
     "api.create_checkin": on_event(P.SCAN),
     "api.undo_checkin": on_event(P.UNDO),
     "api.checkin_stats": on_event(P.LOOK_UP),
+    "api.checkin_dataset": on_event(P.OFFLINE_DATASET, door_tokens_too=True),  # the view: unless online-only
+    "api.checkin_conflicts": on_event(P.READ_ATTENDEES),
     "api.create_door_token": on_event(P.EDIT_EVENT),
     "api.list_event_door_tokens": on_event(P.EDIT_EVENT),
     "api.revoke_door_token": on_event(P.EDIT_EVENT),
+    "api.update_door_token": on_event(P.EDIT_EVENT),
     "api.export_registrations_csv": on_event(P.READ_CONTACTS),
     "api.export_registrations_xlsx": on_event(P.READ_CONTACTS),
     "api.export_badges_pdf": on_event(P.READ_CONTACTS),
@@ -316,6 +323,9 @@ def authorize_request():
     permission = rule.permission_for(view_args)
     roles = roles_on_event(event, principal) if event is not None else _club_roles(view_args, principal)
     allowed = [role for role in roles if may(role, permission)]
+    token = principal.door_token
+    if rule.door_tokens_too and event is not None and token is not None and token.event_id == event.id:
+        allowed.append(token.role)
     if allowed:
         g.role = allowed[0]
         return None

@@ -1,9 +1,10 @@
-"""Command-line tools: create-user and seed-demo (see the contract's "Running it")."""
+"""Command-line tools: create-user, seed-demo, send-mail and prepare-door (see the contract's "Running it")."""
 
 from __future__ import annotations
 
 import os
 import secrets
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from sqlalchemy import func, select
 
 from eventsys.auth.passwords import hash_password
 from eventsys.auth.services import create_user, find_user_by_email
+from eventsys.checkin.dataset import derive_missing_keys, event_salt
 from eventsys.demo_attendees import seed_attendees
 from eventsys.errors import ValidationFailed
 from eventsys.events import services as event_services
@@ -161,7 +163,26 @@ def send_mail_command() -> None:
         raise SystemExit(1)
 
 
+@click.command("prepare-door")
+@click.argument("slug")
+def prepare_door_command(slug: str) -> None:
+    """Derive every ticket's offline door keys now, so that the gates' first datasets are complete.
+
+    Gates derive what is missing themselves, a few seconds a request; for thousands of tickets run
+    this once before the doors open (about 8 ms a ticket).
+    """
+    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    if event is None:
+        raise click.ClickException(f"No event at {slug}.")
+    started = time.monotonic()
+    salt = event_salt(event.id)
+    while derive_missing_keys(event.id, salt):
+        pass
+    click.echo(f"Door keys ready for every ticket of {event.name} ({time.monotonic() - started:.1f} s).")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
+    app.cli.add_command(prepare_door_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(send_mail_command)

@@ -55,6 +55,14 @@ class Forbidden(DomainError):
     message = _l("You are not allowed to do this.")
 
 
+class OnlineOnly(Forbidden):
+    code = "online_only"
+    message = _l(
+        "This gate is online-only: it gets no offline dataset and judges no scan while offline. "
+        "The organizer can change that on the door access page."
+    )
+
+
 class InvitationRequired(Forbidden):
     code = "invitation_required"
     message = _l("This event is by invitation only: register with the personal link from your invitation e-mail.")

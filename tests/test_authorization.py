@@ -227,6 +227,8 @@ def _expected(rule, caller: str, fixed: dict[str, str]) -> bool:
         return caller in ACCOUNTS
     if rule.scope == Scope.TOKEN:
         return caller in ACCOUNTS or caller == "door_token"
+    if rule.door_tokens_too and caller == "door_token":
+        return True
     role = ROLE_OF.get(caller)
     if rule.scope == Scope.CLUB and role == Role.DOOR:
         role = None  # door staff and door tokens belong to one event, not to its club's team

@@ -9,18 +9,27 @@ from eventsys.api import api_bp
 from eventsys.api.auth import Unauthorized, caller
 from eventsys.api.schema import Field, json_body, read_fields
 from eventsys.checkin import numbers, services
-from eventsys.checkin.access import DoorAccess, find_event_at_door, require_access_at_door, require_numbers
-from eventsys.checkin.models import Direction
-from eventsys.checkin.services import EventAtDoor, ScanRequest
-from eventsys.errors import Forbidden, NotFound, ValidationFailed
+from eventsys.checkin.access import (
+    DoorAccess,
+    find_event_at_door,
+    require_access_at_door,
+    require_numbers,
+    require_offline,
+)
+from eventsys.checkin.conflicts import double_admissions
+from eventsys.checkin.dataset import dataset_response
+from eventsys.checkin.services import EventAtDoor
+from eventsys.errors import Forbidden, NotFound
 
 CHECKIN_FIELDS = {
-    "code": Field(str, required=True),
+    "code": Field(str, nullable=True),  # required, unless an offline gate uploads its lookup instead
     "direction": Field(str),
     "gate": Field(str, nullable=True),
     "nonce": Field(str, nullable=True),
     "scanned_at": Field("datetime", nullable=True),
     "dry_run": Field(bool),
+    "lookup": Field(str, nullable=True),
+    "offline_result": Field(str, nullable=True),
 }
 
 
@@ -37,19 +46,24 @@ def _at_the_door(slug: str) -> tuple[Row, DoorAccess]:
 def create_checkin(slug: str):
     event, access = _at_the_door(slug)
     values = read_fields(json_body(), CHECKIN_FIELDS, event.timezone)
-    try:
-        direction = Direction(values.get("direction", "in"))
-    except ValueError:
-        raise ValidationFailed({"direction": [_("Use in or out.")]}) from None
-    request = ScanRequest(
-        code=values["code"],
-        direction=direction,
-        gate=values.get("gate"),
-        nonce=values.get("nonce"),
-        scanned_at=values.get("scanned_at"),
-        dry_run=values.get("dry_run", False),
-    )
+    request = services.scan_request_from(values, gate=values.get("gate"))
     return services.check_in(EventAtDoor(event.id, event.timezone), request, access.scanner)
+
+
+@api_bp.get("/events/<slug>/checkin-dataset")
+def checkin_dataset(slug: str):
+    """What a gate needs to judge scans offline (checkin/dataset.py); an ETag makes a 304 of an unchanged one."""
+    event, access = _at_the_door(slug)
+    require_offline(access)
+    return dataset_response(event)
+
+
+@api_bp.get("/events/<slug>/checkins/conflicts")
+def checkin_conflicts(slug: str):
+    """Registrations admitted more than once while gates were apart, newest first."""
+    event, access = _at_the_door(slug)
+    require_numbers(access)
+    return {"items": [conflict.json(event.timezone) for conflict in double_admissions(event.id)]}
 
 
 @api_bp.post("/events/<slug>/checkins/<int:scan_id>/undo")

@@ -19,7 +19,7 @@ from eventsys.api.serializers import (
 )
 from eventsys.auth.models import DoorTokenRole
 from eventsys.auth.services import get_door_token, list_door_tokens, revoke_token
-from eventsys.checkin.staff import create_door_link
+from eventsys.checkin.staff import create_door_link, set_gate_offline
 from eventsys.errors import Forbidden, ValidationFailed
 from eventsys.events import editions, services
 from eventsys.events.models import Event, EventStatus
@@ -70,7 +70,7 @@ COPY_FIELDS = {
     "starts_at": Field("datetime", required=True),
     "slug": Field(str, nullable=True),
 }
-DOOR_TOKEN_FIELDS = {"label": Field(str, required=True), "role": Field(str)}
+DOOR_TOKEN_FIELDS = {"label": Field(str, required=True), "role": Field(str), "offline": Field(bool)}
 
 
 def _event_status(values: dict[str, Any]) -> EventStatus | None:
@@ -250,7 +250,13 @@ def delete_question(slug: str, question_id: int):
 def create_door_token(slug: str):
     event = _managed_event(slug)
     values = read_fields(json_body(), DOOR_TOKEN_FIELDS)
-    link = create_door_link(event, caller().user, values["label"], values.get("role", DoorTokenRole.SUPERVISOR))
+    link = create_door_link(
+        event,
+        caller().user,
+        values["label"],
+        values.get("role", DoorTokenRole.SUPERVISOR),
+        offline=values.get("offline", True),
+    )
     body = door_token_json(link.token, event.timezone)
     body.update(token=link.clear, door_url=link.url)
     return body, 201
@@ -260,6 +266,14 @@ def create_door_token(slug: str):
 def list_event_door_tokens(slug: str):
     event = _managed_event(slug)
     return paginate(list_door_tokens(event.id), lambda token: door_token_json(token, event.timezone))
+
+
+@api_bp.patch("/events/<slug>/door-tokens/<int:token_id>")
+def update_door_token(slug: str, token_id: int):
+    """`{"offline": false}` makes the gate online-only; true lets it judge scans offline again."""
+    event = _managed_event(slug)
+    values = read_fields(json_body(), {"offline": Field(bool, required=True)})
+    return door_token_json(set_gate_offline(event, token_id, values["offline"]), event.timezone)
 
 
 @api_bp.delete("/events/<slug>/door-tokens/<int:token_id>")

@@ -73,6 +73,7 @@ def door_token_json(token: ApiToken, tz: str) -> dict[str, Any]:
         "id": token.id,
         "label": token.label,
         "role": token.door_role.value,
+        "offline": token.offline,
         "created_at": isoformat(token.created_at, tz),
     }
 

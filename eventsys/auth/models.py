@@ -5,6 +5,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventsys.extensions import db
@@ -62,6 +63,8 @@ class ApiToken(db.Model):
         default=DoorTokenRole.SUPERVISOR,
         server_default=DoorTokenRole.SUPERVISOR.value,
     )
+    # Door tokens only: False makes an online-only gate, which refuses to judge scans offline.
+    offline: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
     # Personal tokens only, and to the minute (see auth.services.note_token_use); door tokens never.
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -117,6 +117,7 @@ def issue_token(
     label: str = "",
     event_id: int | None = None,
     door_role: DoorTokenRole = DoorTokenRole.SUPERVISOR,
+    offline: bool = True,
 ) -> tuple[ApiToken, str]:
     """Create a token and return it with its clear text, which is never stored."""
     clear = TOKEN_PREFIX[kind] + secrets.token_urlsafe(32)
@@ -127,6 +128,7 @@ def issue_token(
         user_id=user.id,
         event_id=event_id,
         door_role=door_role,
+        offline=offline,
     )
     db.session.add(token)
     db.session.commit()
@@ -144,6 +146,7 @@ class ActiveToken:
     label: str
     last_used_at: datetime | None = None
     door_role: DoorTokenRole = DoorTokenRole.SUPERVISOR
+    offline: bool = True
 
     @property
     def user(self) -> User:
@@ -159,6 +162,7 @@ ACTIVE_TOKEN = select(
     _tokens.c.label,
     _tokens.c.last_used_at,
     _tokens.c.door_role,
+    _tokens.c.offline,
 ).where(_tokens.c.token_hash == bindparam("token_hash"), _tokens.c.revoked_at.is_(None))
 NOTE_USE = (
     update(_tokens)
@@ -183,6 +187,7 @@ def find_active_token(clear: str) -> ActiveToken | None:
         label=row.label,
         last_used_at=row.last_used_at,
         door_role=DoorTokenRole(row.door_role),
+        offline=bool(row.offline),
     )
 
 

@@ -20,7 +20,7 @@ from eventsys.checkin.services import Scanner
 from eventsys.checkin.staff import is_door_staff
 from eventsys.clubs.roles import Permission, Role, may
 from eventsys.clubs.services import role_on_event
-from eventsys.errors import Forbidden, NotFound
+from eventsys.errors import Forbidden, NotFound, OnlineOnly
 from eventsys.events.models import Event, EventStatus
 from eventsys.events.services import is_well_formed_slug
 from eventsys.extensions import db
@@ -74,6 +74,9 @@ TOKEN_ROLES = {DoorTokenRole.SUPERVISOR: DoorRole.DOOR_STAFF, DoorTokenRole.STEW
 class DoorAccess:
     scanner: Scanner
     role: DoorRole
+    # Whether it may judge scans offline (from the dataset): a door token unless it is online-only,
+    # the organizer and supervisors; not door staff or stewards signed in with their own account.
+    offline: bool = False
 
     @property
     def may_look_up(self) -> bool:
@@ -93,6 +96,7 @@ class DoorToken(Protocol):
     event_id: int | None
     label: str
     door_role: DoorTokenRole
+    offline: bool
 
 
 _events = Event.__table__
@@ -116,13 +120,13 @@ def access_at_door(event: Row | Event, door_token: DoorToken | None, user: User 
         if door_token.event_id != event.id:
             return None
         scanner = Scanner(gate=door_token.label, door_token_id=door_token.id)
-        return DoorAccess(scanner, TOKEN_ROLES[DoorTokenRole(door_token.door_role)])
+        return DoorAccess(scanner, TOKEN_ROLES[DoorTokenRole(door_token.door_role)], offline=bool(door_token.offline))
     if user is None:
         return None
     scanner = Scanner(gate=user.name, user_id=user.id)
     team_role = TEAM_AT_DOOR.get(role_on_event(event.owner_id, event.club_id, user.id))
     if team_role in (DoorRole.ORGANIZER, DoorRole.SUPERVISOR):
-        return DoorAccess(scanner, team_role)
+        return DoorAccess(scanner, team_role, offline=True)
     if is_door_staff(event.id, user.id):  # a steward invited to this door looks people up too
         return DoorAccess(scanner, DoorRole.DOOR_STAFF)
     return DoorAccess(scanner, team_role) if team_role is not None else None
@@ -146,6 +150,16 @@ def require_look_up(access: DoorAccess) -> DoorAccess:
     if not access.may_look_up:
         raise Forbidden(_("A steward only scans tickets: looking people up is for supervisors."))
     return access
+
+
+def require_offline(access: DoorAccess) -> DoorAccess:
+    """The access, if it may have the offline dataset: an online-only gate may not (403, saying why;
+    authorization.py's table lets only door tokens and supervisors and up this far)."""
+    if access.offline:
+        return access
+    if access.scanner.door_token_id is not None:
+        raise OnlineOnly()
+    raise Forbidden()
 
 
 def require_numbers(access: DoorAccess) -> DoorAccess:

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, RadioField, SelectChoice, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectChoice, StringField
+from wtforms.validators import AnyOf, DataRequired, Length
 
 
 class DoorLinkForm(FlaskForm):
@@ -19,6 +19,20 @@ class DoorLinkForm(FlaskForm):
         default="supervisor",
         validate_choice=True,
     )
+    offline = BooleanField(
+        _l("Keep admitting people when the network drops"),
+        default=True,
+        description=_l(
+            "The gate judges scans on its own from an encrypted dataset and uploads them later. Untick it "
+            "for an online-only gate, where a double admission is worse than a queue."
+        ),
+    )
+
+
+class GateOfflineForm(FlaskForm):
+    """The door access page's switch for one gate: "yes" lets it work offline, "no" makes it online-only."""
+
+    offline = HiddenField(validators=[AnyOf(["yes", "no"])])
 
 
 class DoorStaffForm(FlaskForm):

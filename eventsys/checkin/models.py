@@ -4,8 +4,8 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, UniqueConstraint, exists
+from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from eventsys.database import enum_column
 from eventsys.extensions import db
@@ -39,6 +39,7 @@ class Scan(db.Model):
         Index("ix_scans_registration", "registration_id", "id"),
         Index("ix_scans_event", "event_id", "id"),
         Index("ix_scans_event_gate_time", "event_id", "gate", "scanned_at"),  # a gate's last 15 minutes
+        Index("ix_scans_event_offline", "event_id", "offline_result"),  # double admissions while apart
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,6 +57,42 @@ class Scan(db.Model):
     undoes_scan_id: Mapped[int | None] = mapped_column(ForeignKey("scans.id"), unique=True)
     # The answer the scanner got, so a retry with the same nonce gets exactly the same one.
     answer: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # A scan judged on an offline gate and uploaded later: the verdict that gate showed then.
+    offline_result: Mapped[CheckinResult | None] = mapped_column(enum_column(CheckinResult), nullable=True)
+
+
+_scans = Scan.__table__
+_undo = aliased(_scans)
+STANDING = ~exists().where(_undo.c.undoes_scan_id == _scans.c.id)  # a log row that no undo row takes back
+
+
+class DoorDataset(db.Model):
+    """An event's offline door dataset: the salt its gates' lookups are derived with."""
+
+    __tablename__ = "door_datasets"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    salt: Mapped[bytes] = mapped_column(LargeBinary(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DoorKey(db.Model):
+    """What a gate derives from one ticket's QR payload and from its short code (checkin/dataset.py):
+    the lookup that finds its entry and the key that opens it. Derived once (a slow hash, so it is
+    kept), never sent: the dataset carries only the lookups and what the keys encrypt."""
+
+    __tablename__ = "door_keys"
+    __table_args__ = (
+        UniqueConstraint("event_id", "qr_lookup", name="uq_door_keys_qr_lookup"),
+        UniqueConstraint("event_id", "code_lookup", name="uq_door_keys_code_lookup"),
+    )
+
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    qr_lookup: Mapped[bytes] = mapped_column(LargeBinary(16))
+    qr_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    code_lookup: Mapped[bytes] = mapped_column(LargeBinary(16))
+    code_key: Mapped[bytes] = mapped_column(LargeBinary(32))
 
 
 class DoorStaff(db.Model):

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from eventsys.checkin.models import CheckinResult, Direction, Scan
-from eventsys.checkin.services import STANDING, EventAtDoor
+from eventsys.checkin.models import STANDING, CheckinResult, Direction, Scan
+from eventsys.checkin.services import EventAtDoor
 from eventsys.events.models import TicketType
 from eventsys.extensions import db
 from eventsys.registration.models import Registration, RegistrationStatus

@@ -15,18 +15,18 @@ from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Connection, bindparam, exists, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 
-from eventsys.checkin.models import CheckinResult, Direction, Scan
+from eventsys.checkin import dataset
+from eventsys.checkin.models import STANDING, CheckinResult, Direction, Scan
 from eventsys.database import write_transaction
 from eventsys.errors import Conflict, NonceReused, NotFound, ValidationFailed
 from eventsys.events.models import Question, TicketType
 from eventsys.extensions import db
 from eventsys.registration.answers import readable_answer
 from eventsys.registration.models import Registration, RegistrationStatus
-from eventsys.registration.tickets import secret_hash
+from eventsys.registration.tickets import qr_payload, secret_hash, ticket_key
 from eventsys.text import single_line_problems
 from eventsys.timeutil import isoformat, to_local, utcnow
 
@@ -35,8 +35,6 @@ SHORT_CODE = re.compile(r"^[0-9A-Z]{4}-?[0-9A-Z]{4}$")
 _registrations = Registration.__table__
 _types = TicketType.__table__
 _scans = Scan.__table__
-_undo = aliased(_scans)
-STANDING = ~exists().where(_undo.c.undoes_scan_id == _scans.c.id)  # a log row that no undo row takes back
 
 _TICKET_COLUMNS = (
     _registrations.c.id,
@@ -120,12 +118,16 @@ class Scanner:
 
 @dataclass(frozen=True)
 class ScanRequest:
-    code: str
+    code: str | None
     direction: Direction = Direction.IN
     gate: str | None = None
     nonce: str | None = None
     scanned_at: datetime | None = None
     dry_run: bool = False  # answer the verdict it would get now; admit, record (and use up a nonce) nothing
+    # An offline gate's upload: the lookup it derived from what it scanned (instead of the code,
+    # which it never keeps), and the verdict it showed then.
+    lookup: str | None = None
+    offline_result: CheckinResult | None = None
 
 
 @dataclass(frozen=True)
@@ -136,13 +138,50 @@ class EventAtDoor:
     timezone: str
 
 
+def scan_request_from(values: dict[str, Any], gate: str | None = None) -> ScanRequest:
+    """A scan as the API and the door page read it (read_fields' values), direction and offline
+    verdict checked."""
+    errors: dict[str, list[str]] = {}
+    try:
+        direction = Direction(values.get("direction") or "in")
+    except ValueError:
+        errors["direction"] = [_("Use in or out.")]
+    offline_result = values.get("offline_result")
+    if offline_result is not None:
+        try:
+            offline_result = CheckinResult(offline_result)
+        except ValueError:
+            offline_result = None
+        if offline_result in (None, CheckinResult.UNDO):
+            errors["offline_result"] = [_("Use one of the results a scan gets, such as ok or invalid.")]
+    if errors:
+        raise ValidationFailed(errors)
+    return ScanRequest(
+        code=values.get("code"),
+        direction=direction,
+        gate=gate,
+        nonce=values.get("nonce"),
+        scanned_at=values.get("scanned_at"),
+        dry_run=values.get("dry_run", False),
+        lookup=values.get("lookup"),
+        offline_result=offline_result,
+    )
+
+
 def normalize_code(code: str) -> str:
     return code.strip().upper()
 
 
 def _check(request: ScanRequest) -> None:
     errors: dict[str, list[str]] = {}
-    if not normalize_code(request.code):
+    if request.lookup is not None:
+        if request.code is not None:
+            errors["lookup"] = [_("Send the code or an offline lookup, not both.")]
+        elif len(request.lookup) != LOOKUP_LENGTH or dataset.unb64(request.lookup) is None:
+            errors["lookup"] = [_("This is not an offline lookup.")]
+        elif request.dry_run:
+            errors["lookup"] = [_("An offline lookup is uploaded, not tried.")]
+    elif not normalize_code(request.code or ""):
         errors["code"] = [_("Scan or type a ticket code.")]
     elif len(request.code) > 200:
         errors["code"] = [_("This is not a ticket code (too long).")]
@@ -176,6 +215,36 @@ class Ticket(NamedTuple):
     code: str
     ticket_type_id: int
     ticket_type_name: str
+
+
+LOOKUP_LENGTH = 22  # 16 bytes in base64url, unpadded
+TICKET_BY_ID = (
+    select(*_TICKET_COLUMNS, _registrations.c.ticket_nonce)
+    .join(_types, _types.c.id == _registrations.c.ticket_type_id)
+    .where(_registrations.c.id == bindparam("registration_id"))
+)
+
+
+class ScanRead(NamedTuple):
+    """What a scan read: its ticket (None: no ticket of ours) and what the scan log keeps of it."""
+
+    ticket: Ticket | None
+    code_read: str
+
+
+def _read(conn: Connection, event: EventAtDoor, request: ScanRequest) -> ScanRead:
+    if request.lookup is None:
+        code = normalize_code(request.code)
+        return ScanRead(_find_ticket(conn, event, code), loggable(code))
+    found = dataset.registration_by_lookup(conn, event.id, dataset.unb64(request.lookup))
+    if found is None:
+        return ScanRead(None, f"lookup:{request.lookup[:16]}")
+    registration_id, kind = found
+    row = conn.execute(TICKET_BY_ID, {"registration_id": registration_id}).one()
+    ticket = Ticket(*row[:-1])
+    # Logged as the same read online would be: the short code, or the payload's fingerprint.
+    read = ticket.code if kind == "code" else loggable(qr_payload(ticket_key(), row.ticket_nonce))
+    return ScanRead(ticket, read)
 
 
 def _find_ticket(conn: Connection, event: EventAtDoor, code: str) -> Ticket | None:
@@ -218,32 +287,31 @@ def check_in(event: EventAtDoor, request: ScanRequest, scanner: Scanner) -> dict
     same nonce from another scanner, or with another code or direction, is refused (NonceReused).
     """
     _check(request)
-    code = normalize_code(request.code)
     gate = (request.gate or "").strip() or scanner.gate
     at = request.scanned_at or utcnow()
     reader = db.session.connection()
+    read = _read(reader, event, request)
     if request.dry_run:
-        return _foresee(reader, event, _find_ticket(reader, event, code), request.direction)
-    if request.nonce and (first := _replay(reader, event, request, code, scanner)) is not None:
+        return _foresee(reader, event, read.ticket, request.direction)
+    if request.nonce and (first := _replay(reader, event, request, read.code_read, scanner)) is not None:
         return first
-    ticket = _find_ticket(reader, event, code)
     try:
         with write_transaction() as conn:
-            return _judge_and_log(conn, Judgement(event, ticket, code, request, scanner, gate, at))
+            return _judge_and_log(conn, Judgement(event, read.ticket, read.code_read, request, scanner, gate, at))
     except IntegrityError:
         # Only the nonce is unique in the log: the same nonce was judged a moment ago. Anything
         # else (the event deleted meanwhile) leaves nothing to replay.
-        if request.nonce and (first := _replay(db.session.connection(), event, request, code, scanner)):
+        if request.nonce and (first := _replay(db.session.connection(), event, request, read.code_read, scanner)):
             return first
         raise Conflict(_("The scan could not be recorded. Scan again.")) from None
 
 
-def _replay(conn: Connection, event: EventAtDoor, request: ScanRequest, code: str, scanner: Scanner):
+def _replay(conn: Connection, event: EventAtDoor, request: ScanRequest, code_read: str, scanner: Scanner):
     """The first answer to this nonce, if it was the same scan by the same scanner; None if unused."""
     row = conn.execute(SCAN_FOR_NONCE, {"event_id": event.id, "nonce": request.nonce}).first()
     if row is None:
         return None
-    same_scan = row.code_read == loggable(code) and row.direction == request.direction.value
+    same_scan = row.code_read == code_read and row.direction == request.direction.value
     same_scanner = (row.door_token_id, row.user_id) == (scanner.door_token_id, scanner.user_id)
     if not (same_scan and same_scanner):
         raise NonceReused()
@@ -263,7 +331,7 @@ class Judgement:
 
     event: EventAtDoor
     ticket: Ticket | None
-    code: str
+    code_read: str  # as the log keeps it (see loggable)
     request: ScanRequest
     scanner: Scanner
     gate: str
@@ -296,8 +364,9 @@ def _judge_and_log(conn: Connection, scan: Judgement) -> dict[str, Any]:
     row = {
         "event_id": event.id,
         "registration_id": ticket.id if ticket is not None else None,
-        "code_read": loggable(scan.code),
+        "code_read": scan.code_read,
         "result": result.value,
+        "offline_result": request.offline_result.value if request.offline_result else None,
         "direction": direction,
         "gate": scan.gate[:200],
         "door_token_id": scan.scanner.door_token_id,

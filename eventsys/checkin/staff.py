@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from eventsys.auth.models import ApiToken, DoorTokenRole, TokenKind, User
-from eventsys.auth.services import issue_token, normalize_email
+from eventsys.auth.services import get_door_token, issue_token, normalize_email
 from eventsys.checkin.models import DoorStaff
 from eventsys.errors import NotFound, ValidationFailed
 from eventsys.events.models import Event
@@ -29,10 +29,13 @@ class DoorLink:
     url: str
 
 
-def create_door_link(event: Event, organizer: User, label: str, role: str = DoorTokenRole.SUPERVISOR) -> DoorLink:
+def create_door_link(
+    event: Event, organizer: User, label: str, role: str = DoorTokenRole.SUPERVISOR, offline: bool = True
+) -> DoorLink:
     """A door token for one gate of ``event``, and the link that signs a browser in as that gate.
 
-    ``role``: supervisor (scan and look people up) or steward (scan only).
+    ``role``: supervisor (scan and look people up) or steward (scan only); ``offline``: False for an
+    online-only gate, which refuses to judge scans while offline.
     """
     label = (label or "").strip()
     errors: dict[str, list[str]] = {}
@@ -42,8 +45,18 @@ def create_door_link(event: Event, organizer: User, label: str, role: str = Door
         errors["role"] = [_("Use supervisor or steward.")]
     if errors:
         raise ValidationFailed(errors)
-    token, clear = issue_token(organizer, TokenKind.DOOR, label, event_id=event.id, door_role=DoorTokenRole(role))
+    token, clear = issue_token(
+        organizer, TokenKind.DOOR, label, event_id=event.id, door_role=DoorTokenRole(role), offline=offline
+    )
     return DoorLink(token, clear, public_url("door.door_entry", token=clear))
+
+
+def set_gate_offline(event: Event, token_id: int, offline: bool) -> ApiToken:
+    """Let a gate judge scans offline, or make it online-only (it then gets no dataset)."""
+    token = get_door_token(event.id, token_id)
+    token.offline = offline
+    db.session.commit()
+    return token
 
 
 def invite_door_staff(event: Event, email: str, language: str = DEFAULT_LANGUAGE) -> DoorStaff:

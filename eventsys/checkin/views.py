@@ -18,11 +18,13 @@ from sqlalchemy.orm import selectinload
 from eventsys.api.schema import Field, UnsupportedMediaType, json_body, read_fields
 from eventsys.auth.models import ApiToken, TokenKind
 from eventsys.auth.services import find_active_token, get_door_token, list_door_tokens, revoke_token
+from eventsys.checkin import dataset as offline_dataset
 from eventsys.checkin import numbers, services, staff
-from eventsys.checkin.access import DoorAccess, access_at_door, find_event_at_door, require_look_up
-from eventsys.checkin.forms import DoorLinkForm, DoorStaffForm
-from eventsys.checkin.models import Direction, Scan
-from eventsys.checkin.services import EventAtDoor, Scanner, ScanRequest
+from eventsys.checkin.access import DoorAccess, access_at_door, find_event_at_door, require_look_up, require_offline
+from eventsys.checkin.conflicts import double_admissions
+from eventsys.checkin.forms import DoorLinkForm, DoorStaffForm, GateOfflineForm
+from eventsys.checkin.models import Scan
+from eventsys.checkin.services import EventAtDoor, Scanner
 from eventsys.clubs.roles import Permission
 from eventsys.errors import DomainError, Forbidden, MalformedRequest, NotFound, ValidationFailed
 from eventsys.events import services as event_services
@@ -43,6 +45,7 @@ door_bp = Blueprint("door", __name__)
 
 SESSION_KEY = "door_token_id"
 RECENT_SCANS = 8
+OFFLINE_WARNING_AFTER_S = 600  # an offline gate says loudly, after this long, that it sees no other gate
 LOOKUP_LIMIT = 20
 # What the scan log shows of a scan's result (the values stay English in the data and the API).
 SCAN_RESULT_LABELS = {
@@ -233,6 +236,9 @@ def door_page(slug: str):
         "lookup_url": url_for("door.lookup", slug=slug) if access.may_look_up else None,
         "state_url": url_for("door.state", slug=slug),
         "leave_url": url_for("door.leave", slug=slug),
+        "dataset_url": url_for("door.dataset", slug=slug) if access.offline else None,
+        "offline_allowed": access.offline,
+        "offline_warning_after_s": OFFLINE_WARNING_AFTER_S,
         "csrf_token": generate_csrf(),
         "gate": gate,
         "role": access.role.value,
@@ -267,11 +273,13 @@ def _json_errors(handler):
 # Read as the API reads a check-in (NUL, lone surrogates and out-of-range times refused, not a 500);
 # the gate is the browser's, not the request's.
 SCAN_FIELDS = {
-    "code": Field(str, required=True),
+    "code": Field(str, nullable=True),
     "direction": Field(str, nullable=True),
     "nonce": Field(str, nullable=True),
     "scanned_at": Field("datetime", nullable=True),
     "dry_run": Field(bool),
+    "lookup": Field(str, nullable=True),
+    "offline_result": Field(str, nullable=True),
 }
 
 
@@ -281,18 +289,17 @@ SCAN_FIELDS = {
 def scan(slug: str):
     event, access = _door(slug)
     values = read_fields(json_body(), SCAN_FIELDS, event.timezone)
-    try:
-        direction = Direction(values.get("direction") or "in")
-    except ValueError:
-        raise ValidationFailed({"direction": [_("Use in or out.")]}) from None
-    scan_request = ScanRequest(
-        code=values["code"],
-        direction=direction,
-        nonce=values.get("nonce"),
-        scanned_at=values.get("scanned_at"),
-        dry_run=values.get("dry_run", False),
-    )
+    scan_request = services.scan_request_from(values)
     return services.check_in(EventAtDoor(event.id, event.timezone), scan_request, access.scanner)
+
+
+@door_bp.get("/events/<slug>/door/dataset")
+@_json_errors
+def dataset(slug: str):
+    """The offline dataset for this gate (checkin/dataset.py), with an ETag: a 304 when unchanged."""
+    event, access = _door(slug)
+    require_offline(access)
+    return offline_dataset.dataset_response(event)
 
 
 @door_bp.get("/events/<slug>/door/lookup")
@@ -320,9 +327,15 @@ def state(slug: str):
     ).all()
     counts = numbers.attendance(event.id)
     extra = {"gate_numbers": numbers.gate_numbers(event.id, gate, utcnow(), counts)} if access.may_see_numbers else {}
+    conflicts = double_admissions(event.id, gate=gate)
     return {
         **counts,
         **extra,
+        "csrf_token": generate_csrf(),  # a page reopened offline from the cache holds an old one
+        "offline_allowed": access.offline,
+        "conflicts": [
+            {"name": c.name, "at": isoformat(c.admissions[-1].at, event.timezone), "gates": c.gates} for c in conflicts
+        ],
         "recent": [
             {
                 "at": isoformat(s.scanned_at, event.timezone),
@@ -374,7 +387,7 @@ def create_door_link(slug: str):
     if not form.validate_on_submit():
         return _door_access_page(event, link_form=form, status=422)
     try:
-        link = staff.create_door_link(event, current_user, form.label.data, form.role.data)
+        link = staff.create_door_link(event, current_user, form.label.data, form.role.data, form.offline.data)
     except ValidationFailed as exc:
         add_field_errors(form, exc)
         return _door_access_page(event, link_form=form, status=422)
@@ -390,6 +403,22 @@ def revoke_door_link(slug: str, token_id: int):
     event = event_services.find_managed_event(slug, current_user)
     revoke_token(get_door_token(event.id, token_id).id)
     flash(_("Door link revoked: every phone that used it is signed out."), "success")
+    return redirect(url_for("door.door_access", slug=slug))
+
+
+@door_bp.post("/manage/events/<slug>/door-links/<int:token_id>/offline")
+@login_required
+def set_door_link_offline(slug: str, token_id: int):
+    """The door access page's switch: may this gate judge scans offline, or is it online-only?"""
+    event = event_services.find_managed_event(slug, current_user)
+    form = GateOfflineForm()
+    if not form.validate_on_submit():
+        raise MalformedRequest(_("Choose whether this gate may work offline."))
+    token = staff.set_gate_offline(event, token_id, form.offline.data == "yes")
+    if token.offline:
+        flash(_("%(gate)s judges scans offline when the network drops.", gate=token.label), "success")
+    else:
+        flash(_("%(gate)s is online-only: offline it refuses to judge scans.", gate=token.label), "success")
     return redirect(url_for("door.door_access", slug=slug))
 
 
@@ -449,6 +478,7 @@ def checkin_dashboard(slug: str):
     return render_template(
         "checkin/dashboard.html",
         event=event,
+        conflicts=double_admissions(event.id),
         stats=numbers.checkin_stats(EventAtDoor(event.id, event.timezone)),
         scans=scans,
         undone=undone,

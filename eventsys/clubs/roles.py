@@ -35,6 +35,7 @@ class Permission(enum.StrEnum):
     LOOK_UP = "look_up"  # find a person at the door by name
     CHECK_IN_BY_HAND = "check_in_by_hand"
     UNDO = "undo"
+    OFFLINE_DATASET = "offline_dataset"  # the door's offline dataset (door tokens get it too: see authorization.py)
     CREATE_EVENT = "create_event"  # in a club
     SEE_TEAM = "see_team"  # who is on the club's team
     MANAGE_TEAM = "manage_team"
@@ -43,7 +44,12 @@ class Permission(enum.StrEnum):
 
 _DOOR = {Permission.SEE_EVENT, Permission.SCAN, Permission.LOOK_UP}
 _STEWARD = {Permission.SEE_EVENT, Permission.SCAN, Permission.SEE_TEAM}
-_SUPERVISOR = _DOOR | _STEWARD | {Permission.CHECK_IN_BY_HAND, Permission.UNDO, Permission.READ_ATTENDEES}
+_SUPERVISOR = _DOOR | _STEWARD | {
+    Permission.CHECK_IN_BY_HAND,
+    Permission.UNDO,
+    Permission.READ_ATTENDEES,
+    Permission.OFFLINE_DATASET,
+}
 _MANAGER = set(Permission) - {Permission.CANCEL_EVENT, Permission.MANAGE_TEAM, Permission.READ_AUDIT}
 
 GRANTS: dict[Role, frozenset[Permission]] = {
