@@ -74,19 +74,16 @@ export async function openEntry(entry, secrets) {
   }
 }
 
-/** The entry whose lookup is `lookup`, by binary search (the dataset's entries are sorted by lookup); null if none. */
+const indexes = new WeakMap(); // a dataset's entries → Map(lookup → entry), built once per dataset
+
+/** The entry whose lookup is `lookup`, or null: from an index of the entries built at the first look-up. */
 export function findEntry(entries, lookup) {
-  let low = 0;
-  let high = entries.length - 1;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    const here = entries[middle][0];
-    if (here === lookup) return entries[middle];
-    if (here < lookup) low = middle + 1;
-    else high = middle - 1;
+  let index = indexes.get(entries);
+  if (!index) {
+    index = new Map(entries.map((entry) => [entry[0], entry]));
+    indexes.set(entries, index);
   }
-  // not found by halves: the server's order might differ from ours (it should not); look at each
-  return entries.find((entry) => entry[0] === lookup) || null;
+  return index.get(lookup) || null;
 }
 
 /** Everything at once: {lookup, details} for a scan (details null: no such ticket in the dataset). */
