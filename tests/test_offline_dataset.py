@@ -12,12 +12,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from eventsys.auth.models import ApiToken, TokenKind
 from eventsys.checkin import dataset
 from eventsys.checkin.models import CheckinResult, DoorKey
 from eventsys.extensions import db
+from eventsys.registration.models import Registration
 from eventsys.registration.services import approve_registration, cancel_registration
 from eventsys.registration.tickets import qr_payload_of
 from tests.checkin_helpers import attendee, open_door_link, scan_log
@@ -93,6 +94,36 @@ def test_an_unchanged_dataset_is_a_304_and_a_scan_changes_it(client, event, gate
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
     record = open_entry(changed.get_json(), people["confirmed"].code, "code")
     assert record["inside"] is True and record["admitted"]["gate"] == "North door"
+
+
+def test_a_gate_that_sends_its_cursor_gets_only_what_changed_since(client, event, gate, people):
+    first = fetch(client, event, gate).get_json()
+    assert first["delta"] is False and len(first["entries"]) == 4
+    url = f"/api/v1/events/{event.slug}/checkin-dataset?since={first['cursor']}"
+    moment = client.get(url, headers=gate).get_json()
+    assert moment["delta"] is True  # the last two minutes again, in case a change committed late
+
+    stamp_long_ago(event)
+    assert client.get(url, headers=gate).get_json()["entries"] == []  # nothing changed since
+    client.post(f"/api/v1/events/{event.slug}/checkins", json={"code": people["confirmed"].code}, headers=gate)
+    changed = client.get(url, headers=gate).get_json()
+    assert changed["delta"] is True and len(changed["entries"]) == 2  # Li Wei's two entries, not Zhang Min's
+    assert open_entry(changed, people["confirmed"].code, "code")["inside"] is True
+    assert changed["cursor"] != first["cursor"]
+
+    for stale in ("garbled", "1.ffffffff.0.0", first["cursor"].rsplit(".", 1)[0] + ".99"):
+        whole = client.get(f"/api/v1/events/{event.slug}/checkin-dataset?since={stale}", headers=gate).get_json()
+        assert whole["delta"] is False and len(whole["entries"]) == 4, stale
+
+
+def stamp_long_ago(event) -> None:
+    """Every registration of ``event`` last changed an hour ago: as if the gate's cursor were older."""
+    db.session.execute(
+        update(Registration)
+        .where(Registration.event_id == event.id)
+        .values(updated_at=datetime.now(UTC) - timedelta(hours=1))
+    )
+    db.session.commit()
 
 
 def test_the_dataset_travels_gzipped_to_a_browser_that_takes_it(client, event, gate, people):

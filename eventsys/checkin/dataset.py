@@ -15,9 +15,11 @@ so its hash costs a guesser as much as a gate can afford for each try. The serve
 ticket: door_keys keeps what was derived, a build derives what is missing for up to
 DERIVE_BUDGET_S, and an unfinished dataset says `complete: false` (the gate asks again soon).
 
-A dataset is built for a version (registrations and scans as they stand, ``dataset_version``) and
+A dataset is built for a version (registrations and scans as they stand, ``EventState``) and
 kept per process for that version, so gates asking every minute of a quiet event cost one
-aggregate query each, and a 304 when nothing changed.
+aggregate query each, and a 304 when nothing changed. A gate that sends the cursor of the dataset
+it holds (``?since=``) gets only the entries of registrations changed since (``"delta": true``):
+during arrivals, a minute's admissions instead of every ticket again.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import os
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -51,6 +53,7 @@ FORMAT = 1
 # PBKDF2 iterations by what is scanned (see the module's docstring for why they differ).
 ITERATIONS = {"qr": 1_000, "code": 30_000}
 DERIVE_BUDGET_S = 2.5  # a build derives missing keys for this long at most, the rest on the next ones
+DELTA_OVERLAP = timedelta(minutes=2)  # how far before a gate's cursor its changes are sent again
 LOOKUP_LABEL = b"eventsys-door-lookup"
 KEY_LABEL = b"eventsys-door-key"
 
@@ -136,16 +139,51 @@ def derive_missing_keys(event_id: int, salt: bytes, budget_s: float | None = Non
     return len(missing) - len(rows)
 
 
-def dataset_version(conn: Connection, event_id: int, salt: bytes) -> str:
-    """Changes whenever a registration, a scan or a derived key of the event does: one small
-    aggregate query per table, all served by indexes on event_id."""
-    registrations = conn.execute(
-        select(func.count(), func.max(_registrations.c.updated_at)).where(_registrations.c.event_id == event_id)
-    ).one()
-    last_scan = conn.execute(select(func.max(_scans.c.id)).where(_scans.c.event_id == event_id)).scalar()
-    keys = conn.execute(select(func.count()).where(_keys.c.event_id == event_id)).scalar()
-    state = f"{FORMAT}:{b64(salt)}:{registrations[0]}:{registrations[1]}:{last_scan}:{keys}"
-    return hashlib.sha256(state.encode()).hexdigest()[:24]
+@dataclass(frozen=True)
+class EventState:
+    """What a dataset's version is made of: one small aggregate query per table, by event_id."""
+
+    registrations: int
+    keys: int
+    changed: datetime | None  # the latest change of a registration (a scan changes it too)
+    version: str
+    salt_tag: str
+
+    @classmethod
+    def of(cls, conn: Connection, event_id: int, salt: bytes) -> EventState:
+        registrations, changed = conn.execute(
+            select(func.count(), func.max(_registrations.c.updated_at)).where(_registrations.c.event_id == event_id)
+        ).one()
+        last_scan = conn.execute(select(func.max(_scans.c.id)).where(_scans.c.event_id == event_id)).scalar()
+        keys = conn.execute(select(func.count()).where(_keys.c.event_id == event_id)).scalar()
+        state = f"{FORMAT}:{b64(salt)}:{registrations}:{changed}:{last_scan}:{keys}"
+        version = hashlib.sha256(state.encode()).hexdigest()[:24]
+        return cls(registrations, keys, changed, version, hashlib.sha256(salt).hexdigest()[:8])
+
+    @property
+    def complete(self) -> bool:
+        return self.keys == self.registrations
+
+    @property
+    def cursor(self) -> str:
+        """What a gate sends back as ``since`` to get only what changed after this state."""
+        changed = int(self.changed.timestamp() * 1_000_000) if self.changed else 0
+        return f"{FORMAT}.{self.salt_tag}.{changed}.{self.registrations}"
+
+    def changed_after(self, cursor: str) -> datetime | None:
+        """From when a gate holding the dataset of ``cursor`` needs the changes; None when it needs
+        the whole dataset (another format or salt, a garbled cursor, keys still being derived, fewer
+        registrations than then). It reaches DELTA_OVERLAP back: a change committed a moment after
+        the gate's dataset was built may carry an earlier time than the latest it saw."""
+        parts = cursor.split(".") if isinstance(cursor, str) and len(cursor) < 80 else []
+        if len(parts) != 4 or parts[0] != str(FORMAT) or parts[1] != self.salt_tag or not self.complete:
+            return None
+        if not (parts[2].isdigit() and parts[3].isdigit()) or int(parts[3]) > self.registrations:
+            return None
+        try:
+            return datetime.fromtimestamp(int(parts[2]) / 1_000_000, UTC) - DELTA_OVERLAP
+        except (OverflowError, ValueError, OSError):
+            return None
 
 
 TICKETS = (
@@ -167,8 +205,11 @@ TICKETS = (
 )
 
 
-def _last_passages(conn: Connection, event_id: int, direction: str) -> dict[int, tuple[datetime, str]]:
-    """Each registration's last standing admission (``in``) or exit (``out``): (at, gate)."""
+def _last_passages(
+    conn: Connection, event_id: int, direction: str, only: list[int] | None = None
+) -> dict[int, tuple[datetime, str]]:
+    """Each registration's last standing admission (``in``) or exit (``out``): (at, gate); of the
+    registrations ``only`` names, when it is given."""
     last = (
         select(func.max(_scans.c.id))
         .where(
@@ -179,6 +220,8 @@ def _last_passages(conn: Connection, event_id: int, direction: str) -> dict[int,
         )
         .group_by(_scans.c.registration_id)
     )
+    if only is not None:
+        last = last.where(_scans.c.registration_id.in_(only))
     rows = conn.execute(
         select(_scans.c.registration_id, _scans.c.scanned_at, _scans.c.gate).where(_scans.c.id.in_(last))
     )
@@ -192,41 +235,60 @@ class Dataset:
     body: bytes  # the JSON answer
     gzipped: bytes
 
-    @property
-    def etag(self) -> str:
-        return f'"{self.version}"'
-
 
 _built: dict[int, Dataset] = {}  # the last dataset built in this process, per event
 
 
-def current_dataset(event_id: int, timezone: str) -> Dataset:
-    """The event's dataset as it stands now (built, or this process's copy of the same version)."""
+def current_state(event_id: int) -> tuple[bytes, EventState]:
+    """The event's salt and state, once the keys a build may derive now are derived."""
     salt = event_salt(event_id)
-    missing = derive_missing_keys(event_id, salt)
     conn = db.session.connection()
-    version = dataset_version(conn, event_id, salt)
+    state = EventState.of(conn, event_id, salt)
+    if not state.complete:  # (a refresh of a quiet event skips the search for tickets without keys)
+        derive_missing_keys(event_id, salt)
+        state = EventState.of(conn, event_id, salt)
+    return salt, state
+
+
+def current_dataset(event_id: int, timezone: str, since: str | None = None) -> Dataset:
+    """The event's dataset as it stands now (see ``dataset_for``)."""
+    salt, state = current_state(event_id)
+    return dataset_for(event_id, timezone, salt, state, since)
+
+
+def dataset_for(event_id: int, timezone: str, salt: bytes, state: EventState, since: str | None = None) -> Dataset:
+    """The dataset of ``state``: built, or this process's copy of the same version; with ``since``
+    (the cursor of the dataset a gate holds), only the entries changed after it when that is
+    enough (``"delta": true``)."""
+    changed_after = state.changed_after(since) if since else None
     kept = _built.get(event_id)
-    if kept is not None and kept.version == version:
+    if changed_after is None and kept is not None and kept.version == state.version:
         return kept
-    body = _dataset_json(conn, event_id, timezone, salt, version, complete=missing == 0)
+    conn = db.session.connection()
+    body = _dataset_json(conn, event_id, timezone, salt, state, changed_after)
     data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-    dataset = Dataset(version, missing == 0, data, gzip.compress(data, 6))
-    _built[event_id] = dataset
+    dataset = Dataset(state.version, state.complete, data, gzip.compress(data, 6))
+    if changed_after is None:
+        _built[event_id] = dataset
     return dataset
 
 
 def _dataset_json(
-    conn: Connection, event_id: int, tz: str, salt: bytes, version: str, complete: bool
+    conn: Connection, event_id: int, tz: str, salt: bytes, state: EventState, changed_after: datetime | None
 ) -> dict[str, Any]:
-    admitted = _last_passages(conn, event_id, "in")
-    left = _last_passages(conn, event_id, "out")
+    tickets_query = TICKETS
+    if changed_after is not None:
+        tickets_query = TICKETS.where(_registrations.c.updated_at > changed_after)
+    rows = conn.execute(tickets_query, {"event_id": event_id}).all()
+    only = [row.id for row in rows] if changed_after is not None else None
+    admitted = _last_passages(conn, event_id, "in", only)
+    left = _last_passages(conn, event_id, "out", only)
 
     def passage(found: tuple[datetime, str] | None) -> dict[str, str] | None:
         return {"at": isoformat(found[0], tz), "gate": found[1]} if found else None
 
     entries = []
-    for row in conn.execute(TICKETS, {"event_id": event_id}):
+    for row in rows:
         details = {
             "ref": b64(hmac.digest(salt, b"ref:%d" % row.id, "sha256")[:9]),
             "name": row.name,
@@ -243,9 +305,11 @@ def _dataset_json(
     entries.sort(key=lambda entry: entry[0])
     return {
         "format": FORMAT,
-        "version": version,
+        "version": state.version,
+        "cursor": state.cursor,
+        "delta": changed_after is not None,  # true: these entries replace the gate's; the others stand
         "generated_at": isoformat(utcnow(), tz),
-        "complete": complete,
+        "complete": state.complete,
         "kdf": {"name": "PBKDF2", "hash": "SHA-256", "salt": b64(salt), "iterations": ITERATIONS, "bits": 256},
         "entries": entries,
     }
@@ -268,16 +332,18 @@ def registration_by_lookup(conn: Connection, event_id: int, lookup: bytes) -> tu
 
 def dataset_response(event: Row) -> Response:
     """The dataset as an answer (to a caller checked with access.require_offline): 304 for the
-    version the gate holds already, gzip when it takes it."""
-    dataset = current_dataset(event.id, event.timezone)
-    if request.if_none_match.contains(dataset.version):
+    version the gate holds already, the changes alone after its ``?since=`` cursor, gzip when it
+    takes it."""
+    salt, state = current_state(event.id)
+    if request.if_none_match.contains(state.version):
         response = Response(status=304)
-    elif "gzip" in request.accept_encodings:
-        response = Response(dataset.gzipped, mimetype="application/json")
-        response.headers["Content-Encoding"] = "gzip"
     else:
-        response = Response(dataset.body, mimetype="application/json")
-    response.headers["ETag"] = dataset.etag
+        dataset = dataset_for(event.id, event.timezone, salt, state, request.args.get("since"))
+        gzipped = "gzip" in request.accept_encodings
+        response = Response(dataset.gzipped if gzipped else dataset.body, mimetype="application/json")
+        if gzipped:
+            response.headers["Content-Encoding"] = "gzip"
+    response.headers["ETag"] = f'"{state.version}"'
     response.headers["Cache-Control"] = "no-store"
     response.headers["Vary"] = "Accept-Encoding"
     return response
