@@ -156,7 +156,9 @@ async function start() {
     let next = DATASET_EVERY_MS;
     try {
       const headers = dataset ? { "If-None-Match": `"${dataset.version}"` } : {};
-      const result = await client.request(config.dataset_url, { headers, timeout: 30000 });
+      // With a whole dataset held, only what changed since its cursor (the server may still send all).
+      const since = dataset && dataset.cursor ? `${config.dataset_url.includes("?") ? "&" : "?"}since=${encodeURIComponent(dataset.cursor)}` : "";
+      const result = await client.request(`${config.dataset_url}${since}`, { headers, timeout: 30000 });
       if (result.status === 200 && result.data && Array.isArray(result.data.entries)) {
         dataset = await store.saveDataset(result.data, new Date().toISOString());
         if (!dataset.complete) next = DATASET_INCOMPLETE_MS;

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from eventsys.checkin import numbers
 from eventsys.checkin.models import Scan
-from eventsys.checkin.services import EventAtDoor
+from eventsys.checkin.services import EventAtDoor, Scanner, ScanRequest, check_in
 from eventsys.extensions import db
 from eventsys.registration.models import Registration
 from eventsys.registration.services import RegistrationRequest, cancel_registration, register_attendee
@@ -380,3 +380,32 @@ def test_an_answer_lost_on_the_way_is_judged_here_and_recorded_once(door: Door, 
     expect(page.locator("#door-sync")).to_contain_text("0 to upload", timeout=UPLOAD_TIMEOUT)
     assert [s.result.value for s in event_scans(door)] == ["ok"]
     assert page.evaluate("Object.keys(localStorage)") == []  # no scan kept anywhere in clear
+
+
+def test_a_refresh_brings_other_gates_admissions_as_a_delta(door: Door, launch):
+    li, ana = door.people["Li Wei"], door.people["Ana García"]
+    context = launch().new_context()
+    page = door.open(context.new_page())
+    needs_server_part(page)
+    offline_ready(page)
+    answers: list[tuple[str, int, bool | None]] = []
+
+    def note(response) -> None:
+        if "/door/dataset" in response.url and response.status == 200:
+            answers.append((response.url, response.status, response.json().get("delta")))
+
+    page.on("response", note)
+    # Li Wei comes in at the South door while this gate is still online.
+    check_in(EventAtDoor(door.event.id, door.event.timezone), ScanRequest(li.code), Scanner("South door"))
+    page.evaluate("window.dispatchEvent(new Event('online'))")  # refresh now rather than in a minute
+    for _ in range(100):  # up to 20 s
+        if answers:
+            break
+        page.wait_for_timeout(200)
+    assert answers and "since=" in answers[-1][0] and answers[-1][2] is True, answers
+
+    context.set_offline(True)
+    scan(page, qr_payload_of(li))
+    expect_offline_verdict(page, "already_checked_in", re.compile(r"Already checked in at \d\d:\d\d at South door"))
+    scan(page, ana.code)  # an entry the delta did not carry still opens
+    expect_offline_verdict(page, "ok", "Welcome, Ana García")

@@ -18,12 +18,29 @@ const scan = (nonce, extra = {}) => ({
 test("the dataset is kept as sent, with when it was fetched; nothing else", async () => {
   const answer = { format: 1, version: "v1", generated_at: "g", complete: true, kdf: { salt: "s" }, entries: [["a", "b", "c"]], extra: "x" };
   assert.deepEqual(datasetRecord(answer, "t"), { format: 1, version: "v1", generated_at: "g", complete: true, kdf: { salt: "s" }, entries: [["a", "b", "c"]], fetched_at: "t" });
+  assert.equal(datasetRecord({ ...answer, cursor: "1.x.2.3" }, "t").cursor, "1.x.2.3");
   const store = createOfflineStore(memoryBackend());
   assert.equal(await store.dataset(), null);
   assert.equal(await store.touchDataset("t0"), null);
   await store.saveDataset(answer, "t1");
   assert.equal((await store.touchDataset("t2")).fetched_at, "t2");
   assert.equal((await store.dataset()).version, "v1");
+});
+
+test("a delta replaces the held entries with the same lookup, adds new ones, keeps the rest", async () => {
+  const store = createOfflineStore(memoryBackend());
+  const whole = { format: 1, version: "v1", cursor: "1.s.10.3", complete: true, kdf: { salt: "s" }, delta: false };
+  await store.saveDataset({ ...whole, entries: [["a", "1", "old-a"], ["c", "1", "old-c"], ["e", "1", "old-e"]] }, "t1");
+  const delta = { ...whole, version: "v2", cursor: "1.s.20.4", delta: true, entries: [["c", "2", "new-c"], ["b", "2", "new-b"]] };
+  const merged = await store.saveDataset(delta, "t2");
+  assert.deepEqual(merged.entries, [["a", "1", "old-a"], ["b", "2", "new-b"], ["c", "2", "new-c"], ["e", "1", "old-e"]]);
+  assert.equal(merged.version, "v2");
+  assert.equal(merged.cursor, "1.s.20.4");
+  assert.deepEqual(await store.dataset(), merged);
+  // A whole dataset (delta false) replaces everything.
+  const replaced = await store.saveDataset({ ...whole, version: "v3", entries: [["z", "3", "z"]] }, "t3");
+  assert.deepEqual(replaced.entries, [["z", "3", "z"]]);
+  assert.equal(datasetRecord({ ...delta }, "t", null).entries.length, 2); // nothing held: the delta as it is
 });
 
 test("a queued scan holds its lookup, never a code", () => {

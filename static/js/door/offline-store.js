@@ -10,7 +10,7 @@
 const DB_VERSION = 1;
 const STORES = ["dataset", "log", "queue"];
 const DATASET_KEY = "current";
-const DATASET_FIELDS = ["format", "version", "generated_at", "complete", "kdf", "entries"];
+const DATASET_FIELDS = ["format", "version", "cursor", "generated_at", "complete", "kdf", "entries"];
 const QUEUE_FIELDS = ["nonce", "lookup", "direction", "scanned_at", "offline_result"];
 const RESULTS = ["ok", "already_checked_in", "invalid", "cancelled", "not_confirmed", "not_inside"];
 
@@ -29,9 +29,20 @@ export function queueItem(scan) {
   return { ...pick(scan, QUEUE_FIELDS), tried: scan.tried || 0 };
 }
 
-/** The dataset as the server sent it, and when it was fetched: nothing more, nothing opened. */
-export function datasetRecord(answer, fetchedAt) {
-  return { ...pick(answer, DATASET_FIELDS), fetched_at: fetchedAt };
+/**
+ * The dataset as the server sent it, and when it was fetched: nothing more, nothing opened. A delta
+ * (`"delta": true`, the answer to `?since=`) carries only the entries of registrations changed
+ * since: each replaces the held entry with the same lookup (a ticket's lookups never change), new
+ * lookups are added, the others stand.
+ */
+export function datasetRecord(answer, fetchedAt, held = null) {
+  const record = { ...pick(answer, DATASET_FIELDS), fetched_at: fetchedAt };
+  if (answer.delta && held && Array.isArray(held.entries)) {
+    const merged = new Map(held.entries.map((entry) => [entry[0], entry]));
+    for (const entry of answer.entries) merged.set(entry[0], entry);
+    record.entries = [...merged.values()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  }
+  return record;
 }
 
 /**
@@ -43,8 +54,9 @@ export function createOfflineStore(backend) {
     async dataset() {
       return (await backend.get("dataset", DATASET_KEY)) || null;
     },
+    /** Keep the server's answer: a whole dataset replaces the held one, a delta is merged into it. */
     async saveDataset(answer, fetchedAt = new Date().toISOString()) {
-      const record = datasetRecord(answer, fetchedAt);
+      const record = datasetRecord(answer, fetchedAt, answer.delta ? await this.dataset() : null);
       await backend.put("dataset", record, DATASET_KEY);
       return record;
     },
