@@ -16,6 +16,7 @@ from eventsys.backoffice.invitation_views import invitations_bp
 from eventsys.backoffice.message_views import messages_bp
 from eventsys.backoffice.views import backoffice_bp
 from eventsys.checkin.views import door_bp
+from eventsys.checkin.webapp import door_app
 from eventsys.clubs.roles import allowed
 from eventsys.clubs.views import clubs_bp
 from eventsys.config import DefaultConfig, settings_from_environment, tie_cookie_settings
@@ -83,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(door_bp)
+    app.register_blueprint(door_app)
     app.register_blueprint(registration_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(backoffice_bp)

@@ -161,6 +161,8 @@ ROUTES: dict[str, Rule] = {
     "door.dataset": on_event(P.OFFLINE_DATASET, signed_out_to_view=True, door_tokens_too=True),
     "door.lookup": at_door(P.LOOK_UP),
     "door.leave": PUBLIC,  # forgets this browser's door link; nothing to protect
+    "door_app.service_worker": PUBLIC,  # the door page's service worker: static files, no attendee data
+    "door_app.manifest": PUBLIC,  # the door page's web app manifest
     # --- the API --------------------------------------------------------------------------------
     "api.create_token": PUBLIC,
     "api.create_club": ACCOUNT,

@@ -130,6 +130,46 @@ DOOR_WORDS = {
     "expired": _l("This page has expired. Reload it."),
     "too_many": _l("Too many scans at once. Retrying in a moment."),
     "server_problem": _l("The server had a problem (HTTP %(status)s). Retrying in a moment."),
+    # The offline door (static/js/door/offline-*.js): verdicts judged on the device, in the server's words.
+    "welcome": _l("Welcome, %(name)s"),
+    "goodbye": _l("Goodbye, %(name)s"),
+    "already_in": _l("Already checked in"),
+    "already_in_at": _l("Already checked in at %(time)s"),
+    "already_in_at_gate": _l("Already checked in at %(time)s at %(gate)s"),
+    "not_inside_never": _l("Not inside: this ticket was never checked in"),
+    "not_inside_out": _l("Not inside: checked out"),
+    "not_inside_out_at": _l("Not inside: checked out at %(time)s"),
+    "not_inside_out_at_gate": _l("Not inside: checked out at %(time)s at %(gate)s"),
+    "not_confirmed_waitlisted": _l("Not confirmed: on the waiting list"),
+    "not_confirmed_pending_approval": _l("Not confirmed: waiting for the organizer's approval"),
+    "not_confirmed_rejected": _l("Not confirmed: the registration was not accepted"),
+    "offline_mark": _l("Offline: judged on this device"),
+    "online_only_offline": _l(
+        "Offline: this gate is online-only, so it cannot admit anyone until the connection is back."
+    ),
+    "online_only_title": _l("Online-only gate: nobody was admitted"),
+    "online_only_detail": _l(
+        "This gate does not judge tickets offline. Wait for the connection, or send the person to another gate."
+    ),
+    "no_offline_data_title": _l("No offline data on this device: nobody was admitted"),
+    "no_offline_data_detail": _l("Open the door page online first, and wait until it says that offline data is ready."),
+    "link_online": _l("Online"),
+    "link_offline": _l("Offline"),
+    "data_age_now": _l("Offline data from just now"),
+    "data_age_min": _l("Offline data from %(num)s min ago"),
+    "data_age_hours": _l("Offline data from %(num)s h ago"),
+    "data_preparing": _l("Offline data is still being prepared"),
+    "data_none": _l("No offline data yet"),
+    "data_online_only": _l("Online-only gate: no offline data"),
+    "to_upload": _l("%(num)s to upload"),
+    "offline_warning": _l(
+        "Offline for %(num)s min: admissions at other gates cannot be seen here, "
+        "so a ticket already used at another gate looks valid."
+    ),
+    "conflict_note": _l("Admitted twice while apart: %(name)s — %(gates)s"),
+    "conflicts_heading": _l("Double admissions"),
+    "upload_refused": _l("Offline scan not recorded: %(message)s"),
+    "offline_recent": _l("offline, not sent yet"),
 }
 
 

@@ -1,10 +1,10 @@
-"""The door page in a real browser: camera, USB scanner, look-up, offline queue, a 360 px phone."""
+"""The door page in a real browser: camera, USB scanner, look-up, a 360 px phone (offline: test_offline_door.py)."""
 
 from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, expect
 
 from eventsys.registration.tickets import qr_payload_of
 from tests.e2e.conftest import GATE, OVERFLOWING, Door, scans_of, ticket_video
@@ -61,7 +61,7 @@ def test_camera_reads_a_ticket_once_and_a_second_phone_finds_it_used(door: Door,
     expect(verdict_word(first)).to_have_text("✓OK")
     # Chromium on Linux has no native BarcodeDetector: the ponyfill read it, with the wasm from our static/.
     assert first.locator("#door").get_attribute("data-decoder") == "zxing-wasm"
-    assert wasm_types == ["application/wasm"]
+    assert wasm_types and set(wasm_types) == {"application/wasm"}  # the page's, and the service worker's copy
     assert all(url.startswith(door.page_url.split("/events/")[0]) for url in requests), requests
     expect(first.locator("#count-in")).to_have_text("1", timeout=10_000)
     expect(first.locator("#recent")).to_contain_text("Welcome, Li Wei")
@@ -164,54 +164,6 @@ def test_look_up_by_name_and_check_in(door: Door, launch):
     expect(verdict(page)).to_have_attribute("data-result", "already_checked_in")
 
 
-def test_offline_scan_is_kept_and_sent_once_when_back(door: Door, launch):
-    li, ana = door.people["Li Wei"], door.people["Ana García"]
-    context = launch().new_context()
-    page = door.open(context.new_page())
-
-    context.set_offline(True)
-    page.keyboard.type(li.code)
-    page.keyboard.press("Enter")
-    expect(verdict(page)).to_have_attribute("data-result", "queued")
-    expect(page.locator("#pending")).to_have_text("1 waiting to be sent")
-    expect(page.locator("#door-connection")).to_contain_text("Offline")
-    page.wait_for_timeout(2_000)
-    assert scans_of(li) == []
-
-    context.set_offline(False)
-    expect(verdict(page)).to_have_attribute("data-result", "ok", timeout=10_000)
-    expect(verdict(page)).to_contain_text("Welcome, Li Wei")
-    expect(page.locator("#pending")).to_be_hidden()
-    [scan] = scans_of(li)
-    assert scan.result.value == "ok" and scan.nonce
-    # Recorded at the time it was scanned, not when it reached the server.
-    assert (scan.recorded_at - scan.scanned_at).total_seconds() > 1.5
-
-    # The server judges a scan but the answer is lost on the way back: the retry, with the same
-    # nonce, gets the same answer ("Welcome", not "Already checked in") and records nothing new.
-    lost = {"count": 0}
-
-    def lose_first_answer(route: Route) -> None:
-        if lost["count"] == 0:
-            lost["count"] += 1
-            route.fetch()  # it reaches the server
-            route.abort("connectionreset")
-        else:
-            route.continue_()
-
-    page.route("**/door/scan", lose_first_answer)
-    page.keyboard.type(ana.code)
-    page.keyboard.press("Enter")
-    expect(verdict(page)).to_have_attribute("data-result", "queued")
-    expect(page.locator("#pending")).to_have_text("1 waiting to be sent")
-    assert [scan.result.value for scan in scans_of(ana)] == ["ok"]
-    expect(verdict(page)).to_have_attribute("data-result", "ok", timeout=15_000)
-    expect(verdict(page)).to_contain_text("Welcome, Ana García")
-    expect(page.locator("#pending")).to_be_hidden()
-    assert [scan.result.value for scan in scans_of(ana)] == ["ok"]
-    assert page.evaluate("Object.keys(localStorage).map((k) => localStorage.getItem(k))") == ["[]"]
-
-
 def test_nonce_reused_is_shown_as_an_error_and_not_kept(door: Door, launch):
     """409 nonce_reused (the contract's answer to a nonce sent with another code) is final, like any refusal."""
     page = door.open(launch().new_page())
@@ -224,7 +176,7 @@ def test_nonce_reused_is_shown_as_an_error_and_not_kept(door: Door, launch):
     expect(verdict(page)).to_have_class(re.compile(r"\bverdict-bad\b"))
     expect(verdict(page)).to_contain_text("already used for another scan")
     expect(page.locator("#pending")).to_be_hidden()
-    assert page.evaluate("Object.keys(localStorage).map((k) => localStorage.getItem(k))") == ["[]"]
+    assert page.evaluate("Object.keys(localStorage)") == []  # no scan kept anywhere in clear
 
 
 def test_without_camera_or_decoder_the_field_still_works(door: Door, launch):

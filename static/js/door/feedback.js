@@ -14,11 +14,14 @@ const TONES = {
 };
 const VIBRATIONS = { ok: [60], warn: [120, 60, 120], bad: [180, 80, 180], queued: [60, 60, 60] };
 
-/** The verdict box: show(kind, title, detail, result) and showAnswer(answer, scan, late). */
+/**
+ * The verdict box: show(kind, title, detail, result, offline) and showAnswer(answer, scan, late, offline);
+ * offline: judged on this device, which the verdict says in words (and data-offline="true").
+ */
 export function createVerdict(box, formatTime) {
   let staleTimer = 0;
 
-  function show(kind, title, detail, result) {
+  function show(kind, title, detail, result, offline = false) {
     const nodes = [];
     const look = verdictLook(kind);
     if (look) {
@@ -29,7 +32,10 @@ export function createVerdict(box, formatTime) {
     }
     nodes.push(element("p", "verdict-title", title));
     if (detail) nodes.push(element("p", "verdict-detail", detail));
+    if (offline) nodes.push(element("p", "verdict-offline", say("offline_mark")));
     box.replaceChildren(...nodes);
+    if (offline) box.dataset.offline = "true";
+    else delete box.dataset.offline;
     box.className = `verdict verdict-${kind}`;
     box.dataset.result = result || kind;
     clearTimeout(staleTimer);
@@ -37,7 +43,7 @@ export function createVerdict(box, formatTime) {
   }
 
   /** A judged scan: green with the name and ticket type, amber or red with the server's reason in plain words. */
-  function showAnswer(answer, scan, late) {
+  function showAnswer(answer, scan, late, offline = false) {
     const ok = answer.result === "ok";
     const registration = answer.registration;
     const detail = [];
@@ -49,19 +55,19 @@ export function createVerdict(box, formatTime) {
     }
     if (late) detail.push(say("scanned_late", { time: formatTime(scan.scanned_at) }));
     const kind = verdictKind(answer.result, scan.direction);
-    show(kind, answer.message || resultWords(answer.result), detail.join(" · "), answer.result);
+    show(kind, answer.message || resultWords(answer.result), detail.join(" · "), answer.result, offline);
     if (!(late && ok)) signal(kind === "out" ? "ok" : kind); // a late admission needs nobody's attention
   }
 
   /** A dry run's answer in review mode: an admissible ticket in its own look (not admitted yet), any other as a scan's verdict. */
-  function showForeseen(answer, scan) {
+  function showForeseen(answer, scan, offline = false) {
     if (answer.result !== "ok") {
-      showAnswer(answer, scan, false);
+      showAnswer(answer, scan, false, offline);
       return;
     }
     const registration = answer.registration;
     const detail = [registration.name, ticketTypeName(registration.ticket_type)].join(" · ");
-    show("review", say(scan.direction === "out" ? "review_ok_out" : "review_ok_in"), detail, "review_ok");
+    show("review", say(scan.direction === "out" ? "review_ok_out" : "review_ok_in"), detail, "review_ok", offline);
     signal("queued");
   }
 

@@ -8,12 +8,15 @@ const REQUEST_TIMEOUT_MS = 8000; // a scan not answered by then is kept and sent
 export function createClient(csrfToken) {
   let clockOffsetMs = 0; // the server's clock minus ours
 
-  /** fetch() with a time limit; resolves to {status, data} (data: parsed JSON or null), throws on network failure. */
-  async function request(url, { method = "GET", body, timeout = REQUEST_TIMEOUT_MS } = {}) {
+  /**
+   * fetch() with a time limit; resolves to {status, data, etag} (data: parsed JSON or null), throws
+   * on network failure. headers: more request headers (If-None-Match).
+   */
+  async function request(url, { method = "GET", body, timeout = REQUEST_TIMEOUT_MS, headers: more = {} } = {}) {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeout);
     try {
-      const headers = { Accept: "application/json" };
+      const headers = { Accept: "application/json", ...more };
       if (method !== "GET") {
         headers["Content-Type"] = "application/json";
         headers["X-CSRFToken"] = csrfToken;
@@ -32,13 +35,18 @@ export function createClient(csrfToken) {
       if ((response.headers.get("Content-Type") || "").includes("json")) {
         data = await response.json().catch(() => null);
       }
-      return { status: response.status, data };
+      return { status: response.status, data, etag: response.headers.get("ETag") };
     } finally {
       clearTimeout(timer);
     }
   }
 
-  return { request, serverNow: () => new Date(Date.now() + clockOffsetMs) };
+  /** A fresh CSRF token (the door state's): a page reopened offline from the cache carries an old one. */
+  function setCsrfToken(token) {
+    if (typeof token === "string" && token) csrfToken = token;
+  }
+
+  return { request, setCsrfToken, serverNow: () => new Date(Date.now() + clockOffsetMs) };
 }
 
 /** An answer that is not a verdict, in words for the gate: the server's own message when it sent one. */
