@@ -36,6 +36,7 @@ import { say } from "./door/words.js";
 const STATE_EVERY_MS = 5000;
 const DATASET_EVERY_MS = 60000; // the offline dataset, refreshed about every minute (If-None-Match: cheap)
 const DATASET_INCOMPLETE_MS = 5000; // ... every 5 s while the server is still deriving some tickets' keys
+const WHOLE_EVERY_MS = 30 * 60000; // ... and the whole dataset every half hour, not only its changes
 const TICK_MS = 5000; // the offline line (the data's age, the warning) is brought up to date this often
 const LINK_DOWN_TIMEOUT_MS = 2500; // a scan's wait for the server while the last request got no answer
 const BUSY_AFTER_MS = 300; // "Checking…" only for an answer slower than this
@@ -149,18 +150,23 @@ async function start() {
   // --- the offline dataset --------------------------------------------------------------------------
 
   let datasetTimer = 0;
+  let wholeAt = 0; // when the whole dataset last came (not a delta): again after WHOLE_EVERY_MS
 
   async function refreshDataset() {
     clearTimeout(datasetTimer);
     if (!config.dataset_url || !offlineAllowed || wiped) return;
     let next = DATASET_EVERY_MS;
     try {
-      const headers = dataset ? { "If-None-Match": `"${dataset.version}"` } : {};
-      // With a whole dataset held, only what changed since its cursor (the server may still send all).
-      const since = dataset && dataset.cursor ? `${config.dataset_url.includes("?") ? "&" : "?"}since=${encodeURIComponent(dataset.cursor)}` : "";
+      // With a whole dataset held, only what changed since its cursor (the server may still send all);
+      // the whole again now and then (no If-None-Match then), in case a change committed later than
+      // the server's overlap and no delta brought it.
+      const delta = dataset && dataset.cursor && Date.now() - wholeAt < WHOLE_EVERY_MS;
+      const headers = delta ? { "If-None-Match": `"${dataset.version}"` } : {};
+      const since = delta ? `${config.dataset_url.includes("?") ? "&" : "?"}since=${encodeURIComponent(dataset.cursor)}` : "";
       const result = await client.request(`${config.dataset_url}${since}`, { headers, timeout: 30000 });
       if (result.status === 200 && result.data && Array.isArray(result.data.entries)) {
         dataset = await store.saveDataset(result.data, new Date().toISOString());
+        if (!result.data.delta) wholeAt = Date.now();
         if (!dataset.complete) next = DATASET_INCOMPLETE_MS;
       } else if (result.status === 304 && dataset) {
         dataset = (await store.touchDataset(new Date().toISOString())) || dataset;
