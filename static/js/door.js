@@ -62,9 +62,9 @@ async function start() {
   const formatTime = timeFormatter(config.timezone);
   const client = createClient(config.csrf_token);
   const verdict = createVerdict($("verdict"), formatTime);
-  const warnAfterMs = (config.offline_warning_after_s ?? 600) * 1000;
+  const warnAfterMs = config.offline_warning_after_s * 1000;
   // Whether this gate may judge offline: the server says so in the config, and again in each state.
-  let offlineAllowed = Boolean(config.dataset_url) && config.offline_allowed !== false;
+  let offlineAllowed = Boolean(config.dataset_url) && config.offline_allowed;
   const status = createGateStatus({
     root,
     connection: $("door-connection"),
@@ -125,8 +125,7 @@ async function start() {
 
   function showSync() {
     const online = !linkDown && navigator.onLine !== false;
-    let mode = "none";
-    if (config.dataset_url !== undefined || config.offline_allowed !== undefined) mode = offlineAllowed ? "offline" : "online_only";
+    const mode = offlineAllowed ? "offline" : "online_only";
     status.showSync({
       online,
       mode,

@@ -94,7 +94,7 @@ export function createGateStatus({
   }
 
   /**
-   * The offline line: {online, mode ("offline": this gate judges offline, "online_only", "none"),
+   * The offline line: {online, mode ("offline": this gate judges offline, or "online_only"),
    * dataset (the stored one's {fetched_at, complete}, or null), waiting, offlineForMs, warnAfterMs}.
    */
   function showSync({ online, mode, dataset, waiting, offlineForMs, warnAfterMs }) {
@@ -107,12 +107,12 @@ export function createGateStatus({
         if (!dataset.complete) parts.push(say("data_preparing"));
       }
     }
-    if (mode !== "none") parts.push(say("to_upload", { num: waiting }));
+    parts.push(say("to_upload", { num: waiting }));
     const line = parts.join(" · ");
     if (sync.textContent !== line) sync.textContent = line;
     sync.dataset.online = String(online);
     showWaiting(waiting);
-    if (mode !== "none") pending.hidden = true; // the offline line counts them
+    pending.hidden = true; // the offline line counts them
     root.dataset.online = String(online);
     const loud = !online && mode === "offline" && offlineForMs > warnAfterMs;
     warning.hidden = !loud;
