@@ -233,7 +233,6 @@ def _last_passages(
 @dataclass(frozen=True)
 class Dataset:
     version: str
-    complete: bool
     body: bytes  # the JSON answer
     gzipped: bytes
 
@@ -269,7 +268,7 @@ def dataset_for(event_id: int, timezone: str, salt: bytes, state: EventState, si
     conn = db.session.connection()
     body = _dataset_json(conn, event_id, timezone, salt, state, changed_after)
     data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-    dataset = Dataset(state.version, state.complete, data, gzip.compress(data, 6))
+    dataset = Dataset(state.version, data, gzip.compress(data, 6))
     if changed_after is None:
         _built[event_id] = dataset
     return dataset

@@ -215,7 +215,7 @@ def current_gate(event_id: int) -> ApiToken | None:
     return token
 
 
-def _door(slug: str) -> tuple[Row, DoorAccess]:
+def gate_at_door(slug: str) -> tuple[Row, DoorAccess]:
     """The event and who is at its door: this browser's gate, else the signed-in organizer or door staff."""
     event = find_event_at_door(slug)
     viewer = current_user if current_user.is_authenticated else None
@@ -227,7 +227,7 @@ def _door(slug: str) -> tuple[Row, DoorAccess]:
 
 @door_bp.get("/events/<slug>/door")
 def door_page(slug: str):
-    at_door, access = _door(slug)
+    at_door, access = gate_at_door(slug)
     event = db.session.get(Event, at_door.id)
     counts = numbers.attendance(event.id)
     gate = access.scanner.gate
@@ -287,7 +287,7 @@ SCAN_FIELDS = {
 @json_page
 @_json_errors
 def scan(slug: str):
-    event, access = _door(slug)
+    event, access = gate_at_door(slug)
     values = read_fields(json_body(), SCAN_FIELDS, event.timezone)
     scan_request = services.scan_request_from(values)
     return services.check_in(EventAtDoor(event.id, event.timezone), scan_request, access.scanner)
@@ -297,7 +297,7 @@ def scan(slug: str):
 @_json_errors
 def dataset(slug: str):
     """The offline dataset for this gate (checkin/dataset.py), with an ETag: a 304 when unchanged."""
-    event, access = _door(slug)
+    event, access = gate_at_door(slug)
     require_offline(access)
     return offline_dataset.dataset_response(event)
 
@@ -307,7 +307,7 @@ def dataset(slug: str):
 def lookup(slug: str):
     """Find people without their ticket: by name (its pinyin too) or code, from two characters or
     one Chinese one. Gates neither see nor search e-mail addresses; a steward cannot look up (403)."""
-    event, access = _door(slug)
+    event, access = gate_at_door(slug)
     require_look_up(access)
     q = request.args.get("q", "").strip().lower()[:100]
     if not door_can_search(q):
@@ -320,7 +320,7 @@ def lookup(slug: str):
 @door_bp.get("/events/<slug>/door/state")
 def state(slug: str):
     """The counter, the last scans at this gate, and its numbers for those who may see them."""
-    event, access = _door(slug)
+    event, access = gate_at_door(slug)
     gate = access.scanner.gate
     recent = db.session.scalars(
         select(Scan).where(Scan.event_id == event.id, Scan.gate == gate).order_by(Scan.id.desc()).limit(RECENT_SCANS)

@@ -20,7 +20,7 @@ from flask import Blueprint, current_app, make_response, url_for
 from flask_babel import gettext as _
 
 from eventsys.checkin.access import find_event_at_door
-from eventsys.checkin.views import _door
+from eventsys.checkin.views import gate_at_door
 from eventsys.events.models import EventStatus
 
 door_app = Blueprint("door_app", __name__)
@@ -61,7 +61,7 @@ def _precache(static_folder: str) -> tuple[tuple[str, ...], str]:
 def _event_at_door(slug: str):
     event = find_event_at_door(slug)
     if event.status == EventStatus.DRAFT:
-        _door(slug)  # a draft only for those at its door
+        gate_at_door(slug)  # a draft only for those at its door
     return event
 
 
