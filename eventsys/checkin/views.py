@@ -72,7 +72,6 @@ DOOR_WORDS = {
     "sent_later": _l("It is sent by itself when the server answers again. Check this ticket by eye."),
     "scanned_at_code": _l("Scanned at %(time)s: %(code)s"),
     "scanned_late": _l("Scanned at %(time)s, sent just now"),
-    "waiting": _l("%(num)s waiting to be sent"),
     "none_yet": _l("None yet."),
     # The verdict's big word (shown in capitals): OK, or not, or a warning the door staff judge.
     "verdict_ok": _l("OK"),

@@ -68,7 +68,6 @@ async function start() {
   const status = createGateStatus({
     root,
     connection: $("door-connection"),
-    pending: $("pending"),
     countIn: $("count-in"),
     countExpected: $("count-expected"),
     recent: $("recent"),

@@ -175,7 +175,7 @@ def test_nonce_reused_is_shown_as_an_error_and_not_kept(door: Door, launch):
     expect(verdict(page)).to_have_attribute("data-result", "rejected")
     expect(verdict(page)).to_have_class(re.compile(r"\bverdict-bad\b"))
     expect(verdict(page)).to_contain_text("already used for another scan")
-    expect(page.locator("#pending")).to_be_hidden()
+    expect(page.locator("#door-sync")).to_contain_text("0 to upload")  # nothing queued
     assert page.evaluate("Object.keys(localStorage)") == []  # no scan kept anywhere in clear
 
 

@@ -22,7 +22,6 @@ export function datasetAge(fetchedAt, now = Date.now()) {
 export function createGateStatus({
   root,
   connection,
-  pending,
   countIn,
   countExpected,
   recent,
@@ -67,12 +66,6 @@ export function createGateStatus({
     return Boolean(problems.server);
   }
 
-  function showWaiting(waiting) {
-    pending.hidden = waiting === 0;
-    pending.textContent = say("waiting", { num: waiting });
-    root.dataset.waiting = String(waiting);
-  }
-
   /** The door state endpoint's answer: the counter and the last scans. */
   function showState(state) {
     countIn.textContent = String(state.checked_in);
@@ -111,8 +104,6 @@ export function createGateStatus({
     const line = parts.join(" · ");
     if (sync.textContent !== line) sync.textContent = line;
     sync.dataset.online = String(online);
-    showWaiting(waiting);
-    pending.hidden = true; // the offline line counts them
     root.dataset.online = String(online);
     const loud = !online && mode === "offline" && offlineForMs > warnAfterMs;
     warning.hidden = !loud;
@@ -161,5 +152,5 @@ export function createGateStatus({
     );
   }
 
-  return { setOffline, setOfflineWords, setServerProblem, hasServerProblem, showWaiting, showState, showLocal, showSync, showConflicts };
+  return { setOffline, setOfflineWords, setServerProblem, hasServerProblem, showState, showLocal, showSync, showConflicts };
 }
