@@ -8,6 +8,7 @@ import pytest
 from eventsys.auth.models import TokenKind
 from eventsys.events.models import QuestionKind
 from eventsys.events.services import QuestionDetails, add_question
+from eventsys.registration import tickets
 from eventsys.registration.services import RegistrationEdit, RegistrationRequest, edit_registration, register_attendee
 from tests.checkin_helpers import open_door_link
 from tests.conftest import make_token
@@ -18,8 +19,11 @@ NAMES = ("Zhang Wei", "Wang Fang", "王芳", "Émilie Dupont", "张伟", "Ana So
 
 
 @pytest.fixture
-def crowd(event):
-    """Eight people; Ana's answer and e-mail address hold 王 and wang, her name neither."""
+def crowd(event, monkeypatch):
+    """Eight people; Ana's answer and e-mail address hold 王 and wang, her name neither. Their
+    codes are digits (2222-2345 …), so that no random code holds the letters searched for."""
+    digits = iter(range(2, 10))
+    monkeypatch.setattr(tickets, "new_short_code", lambda: f"{next(digits)}222-2345")
     hometown = add_question(event, QuestionDetails("Hometown", QuestionKind.TEXT))
     people = {}
     for number, name in enumerate(NAMES):
@@ -53,6 +57,15 @@ def test_one_chinese_character_finds_the_names_that_hold_it_at_the_door(crowd, d
 def test_one_latin_letter_is_still_too_little_at_the_door(crowd, door):
     assert door("w") == [] and door("a") == []
     assert door("wa") == ["Wang Fang", "王芳", "王小明"]
+
+
+def test_a_code_is_found_at_the_door_from_its_start_not_from_its_middle(event, door, monkeypatch):
+    codes = iter(["HWAX-3456", "WAXY-3456"])
+    monkeypatch.setattr(tickets, "new_short_code", lambda: next(codes))
+    register_attendee(event, RegistrationRequest("Li Wei", "li@example.org"))
+    register_attendee(event, RegistrationRequest("Zhang Wei", "zhang@example.org"))
+    assert door("wa") == ["Zhang Wei"] and door("waxy-3") == ["Zhang Wei"]
+    assert door("hwax") == ["Li Wei"] and door("wax") == ["Zhang Wei"]
 
 
 def test_pinyin_finds_chinese_names_at_the_door_beside_the_same_name_in_latin_letters(crowd, door):

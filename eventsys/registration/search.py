@@ -63,7 +63,7 @@ def matches_search(q: str, by_email: bool = True) -> ColumnElement[bool] | None:
     """The condition for a search ``q``, or None for no search.
 
     ``by_email`` off (door staff, who must not learn whether an address is registered, nor read
-    answers): the index narrows, then only the name, its pinyin and the code count. A search
+    answers): the index narrows, then only the name, its pinyin and the code's start count. A search
     too short for the index reads the name and code alone (the caller bounds it: one event, a
     limit).
     """
@@ -78,7 +78,7 @@ def matches_search(q: str, by_email: bool = True) -> ColumnElement[bool] | None:
     by_name_or_code = [
         func.lower(Registration.name).contains(needle, autoescape=True),
         Registration.sort_name.contains(needle, autoescape=True),
-        func.lower(Registration.code).contains(needle, autoescape=True),
+        _code_starts_with(needle),
     ]
     if len(needle) < TRIGRAM:
         return or_(*by_name_or_code)
@@ -86,6 +86,12 @@ def matches_search(q: str, by_email: bool = True) -> ColumnElement[bool] | None:
     # index keeps Latin names out ("anasouza" finds no Ana Souza, as in the organizer's search).
     run_together = func.replace(Registration.sort_name, " ", "").contains(needle, autoescape=True)
     return and_(found, or_(*by_name_or_code, run_together))
+
+
+def _code_starts_with(needle: str) -> ColumnElement[bool]:
+    """A code is typed from its start (K7QF, K7QF-3M): "wa" finds no one whose code has WA
+    inside, which two random letters would give one person in a hundred."""
+    return func.lower(Registration.code).startswith(needle, autoescape=True)
 
 
 def _characters_of_a_name(chars: str) -> ColumnElement[bool]:
