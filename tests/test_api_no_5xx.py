@@ -331,7 +331,10 @@ def check(world: World, response: TestResponse, what: str, api: bool = True) -> 
     except AssertionError as exc:
         world.problems.append(f"{what} -> {response.status_code}: {str(exc)[:300]}")
     finally:
-        # What a server does after each request: nothing half-done carries over to the next.
+        # What a server does after each request: nothing half-done carries over to the next. A
+        # streamed answer (a CSV export) is closed now, not by the garbage collector amid a later
+        # request, where it would pop that request's context.
+        response.close()
         db.session.rollback()
 
 

@@ -43,6 +43,7 @@ def test_a_supervisor_reads_the_list_without_e_mail_addresses(app, club_event):
     html = page.get_data(as_text=True)
     assert "Wang Fang" in html
     assert "wang.fang@example.org" not in html
+    assert "@zju.edu.cn" not in html and "Name or code" in html  # the search help says what it finds
     assert 'name="codes"' not in html and "exports/registrations.csv" not in html  # no bulk actions, no downloads
     assert (
         supervisor.get(f"/manage/events/{club_event.slug}/registrations?q=wang.fang@")
