@@ -10,6 +10,9 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from eventsys.clubs import services as clubs
+from eventsys.clubs.models import ClubMember
+from eventsys.clubs.roles import Role
 from eventsys.events.models import QuestionKind
 from eventsys.events.services import QuestionDetails, add_question
 from eventsys.extensions import db
@@ -111,3 +114,24 @@ def test_search_select_two_approve_them_and_edit_an_answer_on_a_phone(conference
     expect(page.locator(".answers")).to_contain_text("阿里巴巴 (Alibaba Group)")
     assert stored(people["王芳"].code).answers[str(company.id)] == "阿里巴巴 (Alibaba Group)"
     assert errors == []
+
+
+def test_a_supervisors_cards_on_a_phone_have_no_empty_checkbox_column(conference, live_server, launch, tmp_path):
+    event, _company, _people = conference
+    club = clubs.create_club(event.owner, clubs.ClubDetails("Gongshu International Talent Club"))
+    event.club_id = club.id
+    supervisor = make_user(email="sam@tecom.example", name="Sam")
+    db.session.add(ClubMember(club_id=club.id, email=supervisor.email, role=Role.SUPERVISOR, user_id=supervisor.id))
+    db.session.commit()
+    page = launch().new_context(viewport=PHONE, has_touch=True, is_mobile=True).new_page()
+    page.goto(f"{live_server.url}/manage/events/{event.slug}/registrations")
+    page.get_by_label("E-mail address").fill("sam@tecom.example")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.keyboard.press("Enter")
+    card = page.locator("table.attendees tbody tr").first
+    expect(card).to_be_visible()
+    expect(card.locator("input[type=checkbox]")).to_have_count(0)
+    name, edge = card.locator("td.who a").bounding_box(), card.bounding_box()
+    assert name["x"] - edge["x"] < 16, (name, edge)  # the card's padding, no 2.5rem gap before the name
+    fits_the_phone(page)
+    page.screenshot(path=str(screenshot_dir(tmp_path) / "backoffice-list-supervisor-390.png"), full_page=True)
