@@ -107,9 +107,9 @@ def seed_demo_command(attendees: int) -> None:
         user.password_hash = hash_password(password)
     event = event_services.create_event(user, _shift_to_future(_demo_details()), EventStatus.PUBLISHED)
     general = event.ticket_types[0]
-    event_services.update_ticket_type(general, "Founder", 250, "For founders and co-founders of a company.")
-    event_services.add_ticket_type(event, "Investor", 80, "Angels, VCs and corporate venture teams.")
-    event_services.add_ticket_type(event, "Community", 70, "Engineers, students, and friends of the club.")
+    event_services.update_ticket_type(general, "Founder", 250, "For founders and co-founders of a company.", by=user)
+    event_services.add_ticket_type(event, "Investor", 80, "Angels, VCs and corporate venture teams.", by=user)
+    event_services.add_ticket_type(event, "Community", 70, "Engineers, students, and friends of the club.", by=user)
     for question in (
         QuestionDetails("Company or organization", QuestionKind.TEXT, required=True),
         QuestionDetails(
@@ -125,7 +125,7 @@ def seed_demo_command(attendees: int) -> None:
         QuestionDetails("WeChat or phone", QuestionKind.PHONE, help_text="So the team can reach you on the day."),
         QuestionDetails("I will join the networking dinner", QuestionKind.CHECKBOX),
     ):
-        event_services.add_question(event, question)
+        event_services.add_question(event, question, by=user)
     created = seed_attendees(event, attendees, user)
     _keep_demo_login(f"{DEMO_EMAIL}\n{password}\n")
     base = current_app.config["PUBLIC_BASE_URL"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
 
@@ -12,11 +13,12 @@ from sqlalchemy import select
 from eventsys.auth.models import User
 from eventsys.clubs.models import Club, ClubMember
 from eventsys.clubs.services import ClubDetails, create_club, invite_member, join_club, record_in_trail
+from eventsys.events.models import Event
 from eventsys.extensions import db
 from eventsys.mail.sender import send_due
 from eventsys.registration.tickets import team_invitation_secret
 from eventsys.timeutil import utcnow
-from tests.conftest import PASSWORD, login, make_event, make_user, post_form
+from tests.conftest import PASSWORD, bearer, login, make_event, make_token, make_user, post_form
 from tests.html_pages import assert_errors_are_summarised, assert_form_page_is_accessible, location_path, page
 
 JOIN_LINK = re.compile(r"http://eventsys\.test/join/[A-Z2-7]{32}")
@@ -310,6 +312,56 @@ def test_the_trail_tells_owners_who_changed_what_in_both_languages(app, owner, f
     assert "Mei Chen 邀请 wang@example.org 担任经理" in chinese
     assert "Wang Fang 对活动 Founders Night 批量操作：已通过，3 条报名" in chinese
     assert "Mei Chen 修改了活动 Founders Night 的设置：名额（座位数）、开始时间" in chinese
+
+
+@pytest.mark.both_databases
+def test_the_trail_tells_who_changed_the_ticket_types_and_the_questions(app, client, owner, founder, club):
+    wang = make_user(email="wang@example.org", name="Wang Fang")
+    on_team(club, wang, "manager")
+    manager = app.test_client()
+    login(manager, wang)
+    event = make_event(founder, name="Founders Night")
+    event.club_id = club.id
+    db.session.commit()
+    base = f"/manage/events/{event.slug}"
+
+    def saved(path: str, data: dict) -> None:
+        assert post_form(manager, f"{base}{path}", data).status_code == 302, path
+
+    def fresh(event: Event) -> Event:
+        db.session.rollback()  # end the test's read transaction, to see what the pages committed
+        return event
+
+    saved("/ticket-types", {"name": "Investor", "capacity": "40"})
+    investor = next(t for t in fresh(event).ticket_types if t.name == "Investor")
+    saved(f"/ticket-types/{investor.id}", {"name": "Angel investor", "capacity": "30"})
+    saved(f"/ticket-types/{investor.id}", {"name": "Angel investor", "capacity": "30"})  # nothing changed
+    saved("/questions", {"label": "Company", "kind": "text"})
+    saved("/questions", {"label": "Your role", "kind": "text"})
+    company, role = fresh(event).questions
+    saved(f"/questions/{company.id}", {"label": "Company", "kind": "text", "required": "y", "help_text": "Or school"})
+    saved(f"/questions/{role.id}/up", {})
+    saved(f"/questions/{role.id}/up", {})  # first already: no move
+    token = bearer(make_token(founder))
+    assert client.delete(f"/api/v1/events/{event.slug}/questions/{company.id}", headers=token).status_code == 204
+    assert client.delete(f"/api/v1/events/{event.slug}/ticket-types/{investor.id}", headers=token).status_code == 204
+
+    trail = owner.get(f"{team_path(club)}/trail").get_data(as_text=True)
+    lines = [html.unescape(line) for line in re.findall(r"<li><time[^>]*>.*?</time> <span>(.*?)</span></li>", trail)]
+    said = [line for line in lines if "Founders Night" in line and "created the event" not in line]
+    assert said == [  # newest first
+        "Mei Chen deleted the ticket type Angel investor of Founders Night",
+        "Mei Chen deleted the question “Company” of Founders Night",
+        "Wang Fang moved the question “Your role” in the form of Founders Night",
+        "Wang Fang changed the question “Company” of Founders Night: An answer is required, Help text",
+        "Wang Fang added the question “Your role” to Founders Night",
+        "Wang Fang added the question “Company” to Founders Night",
+        "Wang Fang changed the ticket type Angel investor of Founders Night: Name, Seats of this type",
+        "Wang Fang added the ticket type Investor to Founders Night",
+    ]
+    chinese = page(owner.get(f"{team_path(club)}/trail?lang=zh-CN")).text()
+    assert "Wang Fang 修改了活动 Founders Night 的票种 Angel investor：名称、此票种名额" in chinese
+    assert "Wang Fang 调整了活动 Founders Night 报名表中问题“Your role”的顺序" in chinese
 
 
 def test_the_trail_comes_a_page_at_a_time(owner, founder, club):

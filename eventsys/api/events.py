@@ -169,7 +169,12 @@ def create_ticket_type(slug: str):
     event = _managed_event(slug)
     values = read_fields(json_body(), TICKET_TYPE_FIELDS)
     ticket_type = services.add_ticket_type(
-        event, values["name"], values.get("capacity"), values.get("description") or "", values.get("translations")
+        event,
+        values["name"],
+        values.get("capacity"),
+        values.get("description") or "",
+        values.get("translations"),
+        by=caller().user,
     )
     return ticket_type_json(ticket_type), 201
 
@@ -186,6 +191,7 @@ def update_ticket_type(slug: str, ticket_type_id: int):
         values.get("capacity", ticket_type.capacity),
         values.get("description", ticket_type.description) or "",
         merged_translations(ticket_type.translations, values["translations"]) if "translations" in values else None,
+        by=caller().user,
     )
     return ticket_type_json(ticket_type)
 
@@ -193,7 +199,7 @@ def update_ticket_type(slug: str, ticket_type_id: int):
 @api_bp.delete("/events/<slug>/ticket-types/<int:ticket_type_id>")
 def delete_ticket_type(slug: str, ticket_type_id: int):
     event = _managed_event(slug)
-    services.delete_ticket_type(services.find_ticket_type(event, ticket_type_id))
+    services.delete_ticket_type(services.find_ticket_type(event, ticket_type_id), by=caller().user)
     return "", 204
 
 
@@ -220,7 +226,7 @@ def _question_details(values: dict[str, Any]) -> QuestionDetails:
 @api_bp.post("/events/<slug>/questions")
 def create_question(slug: str):
     event = _managed_event(slug)
-    question = services.add_question(event, _question_details(read_fields(json_body(), QUESTION_FIELDS)))
+    question = services.add_question(event, _question_details(read_fields(json_body(), QUESTION_FIELDS)), caller().user)
     return question_json(question), 201
 
 
@@ -232,14 +238,14 @@ def update_question(slug: str, question_id: int):
     current = question_json(question)
     values = {**current, **read_fields(json_body(), spec)}
     values["translations"] = merged_translations(question.translations, values["translations"])
-    services.update_question(question, _question_details(values))
+    services.update_question(question, _question_details(values), caller().user)
     return question_json(question)
 
 
 @api_bp.delete("/events/<slug>/questions/<int:question_id>")
 def delete_question(slug: str, question_id: int):
     event = _managed_event(slug)
-    services.delete_question(services.find_question(event, question_id))
+    services.delete_question(services.find_question(event, question_id), caller().user)
     return "", 204
 
 

@@ -3,8 +3,10 @@ a@example.org as manager".
 
 An entry's ``details`` are what ``record_in_trail`` was given. Entries about an event name it by
 ``event`` (its name then); the page passes the event's current name as a fallback. A settings
-change lists ``fields`` (EventDetails' names); a bulk action gives ``bulk_action`` (approve,
-reject, cancel, resend) and ``count``. Unknown actions still read as a sentence, with the
+change lists ``fields`` (EventDetails' names; a ticket type's or a question's change, the names
+of what it compares, see events/services.py); a bulk action gives ``bulk_action`` (approve,
+reject, cancel, resend) and ``count``. Ticket types are named by ``name``, questions by ``label``,
+both as they were then. Unknown actions still read as a sentence, with the
 action's machine name.
 """
 
@@ -38,6 +40,22 @@ SETTING_LABELS = {
     "reminder_hours_before": _l("Reminder (hours before the start)"),
     "translations": _l("Chinese texts"),
 }
+# A ticket type's and a question's fields, with the labels of their forms.
+TICKET_TYPE_LABELS = {
+    "name": _l("Name"),
+    "capacity": _l("Seats of this type"),
+    "description": _l("Description"),
+    "translations": _l("Chinese texts"),
+}
+QUESTION_LABELS = {
+    "label": _l("Question"),
+    "kind": _l("Kind of answer"),
+    "options": _l("Options"),
+    "required": _l("An answer is required"),
+    "help_text": _l("Help text"),
+    "on_badge": _l("Print the answer on the name badge"),
+    "translations": _l("Chinese texts"),
+}
 BULK_ACTION_WORDS = {
     "approve": _l("approved"),
     "reject": _l("rejected"),
@@ -54,11 +72,11 @@ def _role(details: dict[str, Any], key: str = "role") -> str:
     return role_label(str(details.get(key, "")))
 
 
-def _settings(fields: Any) -> str:
+def _settings(fields: Any, labels: dict[str, Any] = SETTING_LABELS) -> str:
     if not isinstance(fields, list):
         return ""
     separator = _(", ")  # a list's separator: 、 in Chinese
-    return separator.join(str(SETTING_LABELS.get(str(name), name)) for name in fields)
+    return separator.join(str(labels.get(str(name), name)) for name in fields)
 
 
 def _team_sentence(action: str, actor: str, details: dict[str, Any]) -> str | None:
@@ -119,6 +137,44 @@ def _event_sentence(action: str, actor: str, details: dict[str, Any], event: str
     return None
 
 
+def _form_sentence(action: str, actor: str, details: dict[str, Any], event: str) -> str | None:
+    """A change of an event's ticket types or registration questions."""
+    name, label = str(details.get("name", "")), str(details.get("label", ""))
+    match action:
+        case "ticket_type.added":
+            return _("%(actor)s added the ticket type %(name)s to %(event)s", actor=actor, name=name, event=event)
+        case "ticket_type.updated":
+            return _(
+                "%(actor)s changed the ticket type %(name)s of %(event)s: %(fields)s",
+                actor=actor,
+                name=name,
+                event=event,
+                fields=_settings(details.get("fields"), TICKET_TYPE_LABELS),
+            )
+        case "ticket_type.deleted":
+            return _("%(actor)s deleted the ticket type %(name)s of %(event)s", actor=actor, name=name, event=event)
+        case "question.added":
+            return _("%(actor)s added the question “%(label)s” to %(event)s", actor=actor, label=label, event=event)
+        case "question.updated":
+            return _(
+                "%(actor)s changed the question “%(label)s” of %(event)s: %(fields)s",
+                actor=actor,
+                label=label,
+                event=event,
+                fields=_settings(details.get("fields"), QUESTION_LABELS),
+            )
+        case "question.moved":
+            return _(
+                "%(actor)s moved the question “%(label)s” in the form of %(event)s",
+                actor=actor,
+                label=label,
+                event=event,
+            )
+        case "question.deleted":
+            return _("%(actor)s deleted the question “%(label)s” of %(event)s", actor=actor, label=label, event=event)
+    return None
+
+
 def sentence(entry: AuditEntry, event_name: str | None = None) -> str:
     """What ``entry`` says happened; ``event_name``: the name of the event it is about, as it is now."""
     details = entry.details if isinstance(entry.details, dict) else {}
@@ -127,5 +183,6 @@ def sentence(entry: AuditEntry, event_name: str | None = None) -> str:
     return (
         _team_sentence(entry.action, actor, details)
         or _event_sentence(entry.action, actor, details, event)
+        or _form_sentence(entry.action, actor, details, event)
         or _("%(actor)s: %(action)s", actor=actor, action=entry.action)
     )

@@ -435,6 +435,11 @@ def _tell_everyone_registered(event: Event) -> None:
 # --- ticket types ---------------------------------------------------------------------------
 
 
+def _record_on_event(by: User | None, action: str, event: Event, **details: Any) -> None:
+    """Note a change of ``event``'s ticket types or questions in its club's trail."""
+    record_in_trail(by, action, club_id=event.club_id, event_id=event.id, event=event.name, **details)
+
+
 def _check_ticket_type(
     name: str, capacity: int | None, description: str, translations: Translations | None = None
 ) -> dict[str, list[str]]:
@@ -454,6 +459,7 @@ def add_ticket_type(
     capacity: int | None = None,
     description: str = "",
     translations: Translations | None = None,
+    by: User | None = None,
 ) -> TicketType:
     if errors := _check_ticket_type(name, capacity, description, translations):
         raise ValidationFailed(errors)
@@ -464,6 +470,7 @@ def add_ticket_type(
     ticket_type = TicketType(name=name.strip(), capacity=capacity, description=description.strip(), position=position)
     ticket_type.translations = checked_translations(translations, TICKET_TYPE_TEXTS)[0]
     event.ticket_types.append(ticket_type)
+    _record_on_event(by, "ticket_type.added", event, name=ticket_type.name)
     db.session.commit()
     return ticket_type
 
@@ -474,6 +481,7 @@ def update_ticket_type(
     capacity: int | None,
     description: str = "",
     translations: Translations | None = None,
+    by: User | None = None,
 ) -> TicketType:
     """Change a ticket type; ``translations`` None keeps its translations as they are."""
     if errors := _check_ticket_type(name, capacity, description, translations):
@@ -482,11 +490,15 @@ def update_ticket_type(
         raise CapacityBelowRegistrations(
             _("%(num)d seats of this type are taken; the capacity cannot be lower.", num=ticket_type.seats_taken)
         )
+    before = _ticket_type_fields(ticket_type)
     if translations is not None:
         ticket_type.translations = checked_translations(translations, TICKET_TYPE_TEXTS)[0]
     elif ticket_type.name == DEFAULT_TICKET_TYPE != name.strip():
         ticket_type.translations = _without_default_names(ticket_type.translations or {})
     ticket_type.name, ticket_type.description = name.strip(), description.strip()
+    after = {**_ticket_type_fields(ticket_type), "capacity": capacity}
+    if changed := [field for field, value in after.items() if value != before[field]]:
+        _record_on_event(by, "ticket_type.updated", ticket_type.event, name=ticket_type.name, fields=changed)
     ticket_type_id, event_id, capacity_before = ticket_type.id, ticket_type.event_id, ticket_type.capacity
     _set_capacity(TicketType, ticket_type_id, capacity)
     if capacity != capacity_before:
@@ -494,13 +506,24 @@ def update_ticket_type(
     return ticket_type
 
 
-def delete_ticket_type(ticket_type: TicketType) -> None:
+def _ticket_type_fields(ticket_type: TicketType) -> dict[str, Any]:
+    """What a change of a ticket type is compared on, for the trail, in the form's order."""
+    return {
+        "name": ticket_type.name,
+        "capacity": ticket_type.capacity,
+        "description": ticket_type.description,
+        "translations": ticket_type.translations or {},
+    }
+
+
+def delete_ticket_type(ticket_type: TicketType, by: User | None = None) -> None:
     event = ticket_type.event
     if len(event.ticket_types) <= 1:
         raise Conflict(_("An event needs at least one ticket type."))
     if ticket_type.seats_taken or _has_registrations(ticket_type):
         raise Conflict(_("People registered with this ticket type; it cannot be deleted."))
     event.ticket_types.remove(ticket_type)
+    _record_on_event(by, "ticket_type.deleted", event, name=ticket_type.name)
     db.session.commit()
 
 
@@ -553,7 +576,7 @@ def _clean_question(details: QuestionDetails) -> QuestionDetails:
     )
 
 
-def add_question(event: Event, details: QuestionDetails) -> Question:
+def add_question(event: Event, details: QuestionDetails, by: User | None = None) -> Question:
     clean = _clean_question(details)
     if len(event.questions) >= MAX_QUESTIONS:
         raise ValidationFailed({"questions": [_("An event has at most %(num)d questions.", num=MAX_QUESTIONS)]})
@@ -569,26 +592,46 @@ def add_question(event: Event, details: QuestionDetails) -> Question:
         translations=clean.translations or {},
     )
     event.questions.append(question)
+    _record_on_event(by, "question.added", event, label=question.label)
     db.session.commit()
     return question
 
 
-def update_question(question: Question, details: QuestionDetails) -> Question:
+def _question_fields(question: Question) -> dict[str, Any]:
+    """What a change of a question is compared on, for the trail, in the form's order."""
+    return {
+        "label": question.label,
+        "kind": question.kind,
+        "options": list(question.options or []),
+        "required": question.required,
+        "help_text": question.help_text,
+        "on_badge": question.on_badge,
+        "translations": question.translations or {},
+    }
+
+
+def update_question(question: Question, details: QuestionDetails, by: User | None = None) -> Question:
     clean = _clean_question(details)
+    before = _question_fields(question)
     question.label, question.kind, question.required = clean.label.strip(), clean.kind, clean.required
     question.options, question.help_text, question.on_badge = clean.options, clean.help_text, clean.on_badge
     if clean.translations is not None:
         question.translations = clean.translations
+    after = _question_fields(question)
+    if changed := [field for field, value in after.items() if value != before[field]]:
+        _record_on_event(by, "question.updated", question.event, label=question.label, fields=changed)
     db.session.commit()
     return question
 
 
-def delete_question(question: Question) -> None:
-    question.event.questions.remove(question)
+def delete_question(question: Question, by: User | None = None) -> None:
+    event = question.event
+    event.questions.remove(question)
+    _record_on_event(by, "question.deleted", event, label=question.label)
     db.session.commit()
 
 
-def move_question(question: Question, offset: int) -> None:
+def move_question(question: Question, offset: int, by: User | None = None) -> None:
     """Move a question up (-1) or down (+1) in the form; positions are renumbered 0..n-1."""
     questions = list(question.event.questions)
     index = questions.index(question)
@@ -596,6 +639,8 @@ def move_question(question: Question, offset: int) -> None:
     questions.insert(target, questions.pop(index))
     for position, item in enumerate(questions):
         item.position = position
+    if target != index:
+        _record_on_event(by, "question.moved", question.event, label=question.label)
     db.session.commit()
 
 

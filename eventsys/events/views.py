@@ -235,7 +235,12 @@ def add_ticket_type(slug: str):
     if form.validate_on_submit():
         try:
             services.add_ticket_type(
-                event, form.name.data, form.capacity.data, form.description.data or "", form.translations()
+                event,
+                form.name.data,
+                form.capacity.data,
+                form.description.data or "",
+                form.translations(),
+                by=current_user,
             )
         except ValidationFailed as exc:
             add_field_errors(form, exc)
@@ -255,7 +260,12 @@ def edit_ticket_type(slug: str, ticket_type_id: int):
     elif form.validate_on_submit():
         try:
             services.update_ticket_type(
-                ticket_type, form.name.data, form.capacity.data, form.description.data or "", form.translations()
+                ticket_type,
+                form.name.data,
+                form.capacity.data,
+                form.description.data or "",
+                form.translations(),
+                by=current_user,
             )
         except DomainError as exc:
             db.session.rollback()
@@ -276,7 +286,7 @@ def delete_ticket_type(slug: str, ticket_type_id: int):
     if request.method == "GET":
         return render_template("events/confirm_delete_ticket_type.html", event=event, ticket_type=ticket_type)
     try:
-        services.delete_ticket_type(ticket_type)
+        services.delete_ticket_type(ticket_type, by=current_user)
     except DomainError as exc:
         flash(exc.message, "error")
     else:
@@ -293,7 +303,7 @@ def add_question(slug: str):
     form = QuestionForm()
     if form.validate_on_submit():
         try:
-            services.add_question(event, form.details())
+            services.add_question(event, form.details(), by=current_user)
         except ValidationFailed as exc:
             add_field_errors(form, exc)
         else:
@@ -311,7 +321,7 @@ def edit_question(slug: str, question_id: int):
         form.fill_from(question)
     elif form.validate_on_submit():
         try:
-            services.update_question(question, form.details())
+            services.update_question(question, form.details(), by=current_user)
         except ValidationFailed as exc:
             add_field_errors(form, exc)
         else:
@@ -325,10 +335,10 @@ def question_action(slug: str, question_id: int, action: str):
     event = _managed(slug)
     question = services.find_question(event, question_id)
     if action == "delete":
-        services.delete_question(question)
+        services.delete_question(question, by=current_user)
         flash(_("Question deleted."), "success")
     else:
-        services.move_question(question, -1 if action == "up" else 1)
+        services.move_question(question, -1 if action == "up" else 1, by=current_user)
     return redirect(
         url_for(
             "manage.event_dashboard",
