@@ -25,8 +25,8 @@ from sqlalchemy import Row, bindparam, select
 
 from eventsys.api import api_bp
 from eventsys.api.auth import Unauthorized, caller
-from eventsys.auth.models import User
-from eventsys.checkin.staff import is_door_staff
+from eventsys.auth.models import DoorTokenRole, User
+from eventsys.checkin.staff import door_staff_role
 from eventsys.checkin.views import SESSION_KEY as DOOR_SESSION_KEY
 from eventsys.checkin.views import current_gate
 from eventsys.clubs.models import Club
@@ -250,7 +250,12 @@ def _event_row(slug: Any) -> Row:
 
 
 def _token_role(token: Any) -> Role:
-    return Role.STEWARD if getattr(token, "door_role", None) == Role.STEWARD else Role.DOOR
+    return _door_role(getattr(token, "door_role", None))
+
+
+def _door_role(door_role: DoorTokenRole | None) -> Role:
+    """A door link's or an invited door staff member's role, as a row of the table of roles."""
+    return Role.STEWARD if door_role == DoorTokenRole.STEWARD else Role.DOOR
 
 
 def _api_principal() -> Principal:
@@ -272,8 +277,10 @@ def roles_on_event(event: Row, principal: Principal) -> list[Role]:
     if principal.user is not None:
         if (role := role_on_event(event.owner_id, event.club_id, principal.user.id)) is not None:
             roles.append(role)
-        if role not in (Role.OWNER, Role.MANAGER, Role.SUPERVISOR) and is_door_staff(event.id, principal.user.id):
-            roles.append(Role.DOOR)  # a steward of the club invited to this event's door looks people up too
+        if role not in (Role.OWNER, Role.MANAGER, Role.SUPERVISOR) and (
+            invited_as := door_staff_role(event.id, principal.user.id)
+        ):
+            roles.append(_door_role(invited_as))  # a club's steward invited as supervisor looks people up too
     if principal.door_token is not None and principal.door_token.event_id == event.id:
         roles.append(principal.door_token.role)
     return roles

@@ -298,7 +298,7 @@ def test_door_staff_invited_by_e_mail_check_people_in_at_that_event_only(app, sm
     [invite_url] = INVITE_LINK.findall(text)
     assert invite_url in mail.get_body(("html",)).get_content()
     invite_path = invite_url.removeprefix("http://eventsys.test")
-    assert "volunteer@example.org — invited" in page(organizer.get(access)).text()
+    assert "volunteer@example.org · Supervisor — invited" in page(organizer.get(access)).text()
 
     # Opened while logged out, the link leads to the login page, and back to the invitation after it.
     helper = make_user(email="helper.personal@example.org", name="Hu Volunteer")
@@ -317,7 +317,7 @@ def test_door_staff_invited_by_e_mail_check_people_in_at_that_event_only(app, sm
     assert (logged.user_id, logged.door_token_id, logged.gate) == (helper.id, None, "Hu Volunteer")
     assert browser.get(config["state_url"]).get_json()["checked_in"] == 1
     assert browser.get(config["lookup_url"], query_string={"q": "li wei"}).get_json()["items"][0]["code"] == li.code
-    assert "volunteer@example.org — accepted" in page(organizer.get(access)).text()
+    assert "volunteer@example.org · Supervisor — accepted" in page(organizer.get(access)).text()
 
     # The door role, nothing else.
     for path in ("", "/door-access", "/checkins", "/checkins/stats.json", "/registrations"):

@@ -14,16 +14,17 @@ import pytest
 from eventsys.auth.models import DoorTokenRole, TokenKind
 from eventsys.auth.services import issue_token
 from eventsys.checkin.access import CAPABILITIES, DoorRole
+from eventsys.checkin.staff import accept_invitation, door_staff_of
 from eventsys.events.models import QuestionKind
 from eventsys.events.services import QuestionDetails, add_question
 from eventsys.extensions import db
 from eventsys.registration.models import Registration
 from eventsys.registration.services import RegistrationRequest, cancel_registration, register_attendee
-from eventsys.registration.tickets import qr_payload_of
+from eventsys.registration.tickets import door_invite_secret, qr_payload_of, ticket_key
 from eventsys.timeutil import utcnow
 from tests.api_helpers import assert_error, assert_validation
 from tests.checkin_helpers import attendee, door_config, open_door_link, scan_count
-from tests.conftest import bearer, make_event
+from tests.conftest import bearer, login, make_event, make_user
 from tests.html_pages import page
 from tests.test_door_access import DOOR_LINK, create_door_link, post_json, scan_at_door, submit
 
@@ -164,6 +165,42 @@ def test_the_door_link_form_refuses_an_unknown_role_beside_the_field(organizer, 
     assert doc.value("label") == "X"
     assert doc.error("role")
     assert organizer.get(access).get_data(as_text=True).count("/revoke") == 0  # no link was made
+
+
+def test_door_staff_invited_as_stewards_only_scan_and_a_new_invitation_changes_their_role(app, organizer, event):
+    li = attendee(event, "Li Wei")
+    access = f"/manage/events/{event.slug}/door-access"
+    invite = f"/manage/events/{event.slug}/door-staff"
+    assert submit(organizer, access, invite, {"email": "hu@example.org", "role": "steward"}).status_code == 302
+    assert "hu@example.org · Steward — invited" in page(organizer.get(access)).text()
+    [invited] = door_staff_of(event)
+    hu = make_user(email="hu@example.org", name="Hu Volunteer")
+    accept_invitation(door_invite_secret(ticket_key(), invited.invite_nonce), hu)
+    volunteer = app.test_client()
+    login(volunteer, hu)
+
+    config = door_config(volunteer.get(f"/events/{event.slug}/door"))
+    assert config["role"] == "steward" and config["lookup_url"] is None and "gate_numbers" not in config
+    assert volunteer.get(f"/events/{event.slug}/door/lookup?q=li").status_code == 403
+    assert scan_at_door(volunteer, config, li.code)["result"] == "ok"
+
+    assert submit(organizer, access, invite, {"email": "hu@example.org", "role": "supervisor"}).status_code == 302
+    assert "hu@example.org · Supervisor — accepted" in page(organizer.get(access)).text()
+    config = door_config(volunteer.get(f"/events/{event.slug}/door"))
+    assert config["role"] == "door_staff" and config["lookup_url"]
+    assert [p["name"] for p in volunteer.get(config["lookup_url"], query_string={"q": "li"}).get_json()["items"]] == [
+        "Li Wei"
+    ]
+
+
+def test_the_door_staff_form_refuses_an_unknown_role_beside_the_field(organizer, event):
+    access = f"/manage/events/{event.slug}/door-access"
+    invite = f"/manage/events/{event.slug}/door-staff"
+    response = submit(organizer, access, invite, {"email": "hu@example.org", "role": "boss"})
+    assert response.status_code == 422
+    doc = page(response)
+    assert doc.value("email") == "hu@example.org" and doc.error("staff-role")
+    assert door_staff_of(event) == []
 
 
 # --- dry runs ----------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from sqlalchemy import Row, bindparam, select
 
 from eventsys.auth.models import DoorTokenRole, User
 from eventsys.checkin.services import Scanner
-from eventsys.checkin.staff import is_door_staff
+from eventsys.checkin.staff import door_staff_role
 from eventsys.clubs.roles import Permission, Role, may
 from eventsys.clubs.services import role_on_event
 from eventsys.errors import Forbidden, NotFound, OnlineOnly
@@ -31,7 +31,7 @@ class DoorRole(enum.StrEnum):
 
     ORGANIZER = "organizer"  # the event's owner, a club's owners and managers
     SUPERVISOR = "supervisor"  # the contract's team supervisor: the door, undo included
-    DOOR_STAFF = "door_staff"  # a supervisor door token, or door staff invited by e-mail
+    DOOR_STAFF = "door_staff"  # a supervisor door token, or door staff invited by e-mail as supervisor
     STEWARD = "steward"  # a steward door token: scan only
 
 
@@ -127,8 +127,9 @@ def access_at_door(event: Row | Event, door_token: DoorToken | None, user: User 
     team_role = TEAM_AT_DOOR.get(role_on_event(event.owner_id, event.club_id, user.id))
     if team_role in (DoorRole.ORGANIZER, DoorRole.SUPERVISOR):
         return DoorAccess(scanner, team_role, offline=True)
-    if is_door_staff(event.id, user.id):  # a steward invited to this door looks people up too
-        return DoorAccess(scanner, DoorRole.DOOR_STAFF)
+    # Invited to this door: as what the invitation says, even a team steward invited as supervisor.
+    if (invited_as := door_staff_role(event.id, user.id)) is not None:
+        return DoorAccess(scanner, TOKEN_ROLES[invited_as])
     return DoorAccess(scanner, team_role) if team_role is not None else None
 
 

@@ -3,6 +3,11 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectChoice, StringField
 from wtforms.validators import AnyOf, DataRequired, Length
 
+DOOR_ROLE_CHOICES = [
+    SelectChoice("supervisor", _l("Supervisor: scan, look people up by name, see the numbers")),
+    SelectChoice("steward", _l("Steward: scan tickets only")),
+]
+
 
 class DoorLinkForm(FlaskForm):
     label = StringField(
@@ -10,15 +15,7 @@ class DoorLinkForm(FlaskForm):
         validators=[DataRequired(message=_l("Name the gate, e.g. North door.")), Length(max=200)],
         description=_l("Shown on the door page and recorded with every scan made through this link."),
     )
-    role = RadioField(
-        _l("What the gate may do"),
-        choices=[
-            SelectChoice("supervisor", _l("Supervisor: scan, look people up by name, see the numbers")),
-            SelectChoice("steward", _l("Steward: scan tickets only")),
-        ],
-        default="supervisor",
-        validate_choice=True,
-    )
+    role = RadioField(_l("What the gate may do"), choices=DOOR_ROLE_CHOICES, default="supervisor", validate_choice=True)
     offline = BooleanField(
         _l("Keep admitting people when the network drops"),
         default=True,
@@ -40,5 +37,11 @@ class DoorStaffForm(FlaskForm):
         _l("E-mail address"),
         validators=[DataRequired(message=_l("Enter the address to invite.")), Length(max=254)],
         description=_l("They get a link to accept; they can check people in at this event and nothing else."),
-
+    )
+    role = RadioField(
+        _l("What they may do"),
+        choices=DOOR_ROLE_CHOICES,
+        default="supervisor",
+        validate_choice=True,
+        id="staff-role",  # the door link form beside it has a role too
     )

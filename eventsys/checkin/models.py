@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, UniqueConstraint, exists
 from sqlalchemy.orm import Mapped, aliased, mapped_column
 
+from eventsys.auth.models import DoorTokenRole
 from eventsys.database import enum_column
 from eventsys.extensions import db
 from eventsys.timeutil import UTCDateTime, utcnow
@@ -100,7 +101,8 @@ class DoorStaff(db.Model):
 
     The invitation link carries a secret derived from ``invite_nonce`` with the ticket key (only
     its hash is stored, as for tickets); whoever opens it while logged in becomes that door staff
-    member, so the address's owner decides which account it is.
+    member, so the address's owner decides which account it is. ``door_role`` is what a door
+    link's role is: supervisor (scan, look people up, see the numbers) or steward (scan only).
     """
 
     __tablename__ = "door_staff"
@@ -115,6 +117,9 @@ class DoorStaff(db.Model):
     invited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    door_role: Mapped[DoorTokenRole] = mapped_column(
+        enum_column(DoorTokenRole), default=DoorTokenRole.SUPERVISOR, server_default=DoorTokenRole.SUPERVISOR.value
+    )
 
     @property
     def is_active(self) -> bool:

@@ -59,9 +59,14 @@ def set_gate_offline(event: Event, token_id: int, offline: bool) -> ApiToken:
     return token
 
 
-def invite_door_staff(event: Event, email: str, language: str = DEFAULT_LANGUAGE) -> DoorStaff:
-    """Invite an address to check people in at ``event``; inviting it again re-sends the mail, in
-    ``language`` (the inviting organizer's page's)."""
+def invite_door_staff(
+    event: Event,
+    email: str,
+    language: str = DEFAULT_LANGUAGE,
+    role: DoorTokenRole = DoorTokenRole.SUPERVISOR,
+) -> DoorStaff:
+    """Invite an address to check people in at ``event`` as ``role``; inviting it again re-sends
+    the mail, in ``language`` (the inviting organizer's page's), and gives it the role chosen now."""
     email = normalize_email(email)
     staff = db.session.scalar(
         select(DoorStaff).where(
@@ -77,7 +82,8 @@ def invite_door_staff(event: Event, email: str, language: str = DEFAULT_LANGUAGE
             invite_hash=tickets.secret_hash(tickets.door_invite_secret(tickets.ticket_key(), nonce)),
         )
         db.session.add(staff)
-        db.session.flush()
+    staff.door_role = role
+    db.session.flush()
     queue_mail(db.session, MailKind.DOOR_INVITE, email, event_id=event.id, door_staff_id=staff.id, locale=language)
     db.session.commit()
     return staff
@@ -103,14 +109,13 @@ def remove_door_staff(event: Event, staff_id: int) -> None:
     db.session.commit()
 
 
-def is_door_staff(event_id: int, user_id: int) -> bool:
-    return (
-        db.session.scalar(
-            select(DoorStaff.id).where(
-                DoorStaff.event_id == event_id, DoorStaff.user_id == user_id, DoorStaff.removed_at.is_(None)
-            )
-        )
-        is not None
+def door_staff_role(event_id: int, user_id: int) -> DoorTokenRole | None:
+    """The role ``user_id`` was invited to ``event_id``'s door as; None: not its door staff."""
+    return db.session.scalar(
+        select(DoorStaff.door_role)
+        .where(DoorStaff.event_id == event_id, DoorStaff.user_id == user_id, DoorStaff.removed_at.is_(None))
+        .order_by(DoorStaff.id.desc())
+        .limit(1)
     )
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import Row, select
 from sqlalchemy.orm import selectinload
 
 from eventsys.api.schema import Field, UnsupportedMediaType, json_body, read_fields
-from eventsys.auth.models import ApiToken, TokenKind
+from eventsys.auth.models import ApiToken, DoorTokenRole, TokenKind
 from eventsys.auth.services import find_active_token, get_door_token, list_door_tokens, revoke_token
 from eventsys.checkin import dataset as offline_dataset
 from eventsys.checkin import numbers, services, staff
@@ -428,7 +428,7 @@ def invite_staff(slug: str):
     form = DoorStaffForm()
     if form.validate_on_submit():
         try:
-            invited = staff.invite_door_staff(event, form.email.data, page_language())
+            invited = staff.invite_door_staff(event, form.email.data, page_language(), DoorTokenRole(form.role.data))
         except ValidationFailed as exc:
             add_field_errors(form, exc)
         else:
