@@ -12,7 +12,16 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from eventsys.events.models import Event, QuestionKind
@@ -45,7 +54,6 @@ class ByHandForm(AttendeeForm):
         _l("Past the capacity if it is full"),
         description=_l("Confirms them even when no seat is left; they count as a seat taken."),
     )
-
 
     def request(self) -> RegistrationRequest:
         edit = self.edit()
@@ -103,7 +111,11 @@ class MessageForm(FlaskForm):
     ticket_type = SelectField(_l("Ticket type"), default="")
     checked_in = RadioField(
         _l("Checked in"),
-        choices=[("", _l("Either")), ("yes", _l("Checked in")), ("no", _l("Not checked in"))],
+        choices=[
+            SelectChoice("", _l("Either")),
+            SelectChoice("yes", _l("Checked in")),
+            SelectChoice("no", _l("Not checked in")),
+        ],
         default="",
     )
     expected = HiddenField()
@@ -111,8 +123,8 @@ class MessageForm(FlaskForm):
 
 def message_form(event: Event, formdata: Any = None) -> MessageForm:
     form = MessageForm(formdata=formdata)
-    form.status.choices = [(status.value, status_label(status)) for status in RegistrationStatus]
-    form.ticket_type.choices = [("", _l("Any ticket type"))] + [
-        (str(ticket_type.id), ticket_type.translated("name")) for ticket_type in event.ticket_types
+    form.status.choices = [SelectChoice(status.value, status_label(status)) for status in RegistrationStatus]
+    form.ticket_type.choices = [SelectChoice("", _l("Any ticket type"))] + [
+        SelectChoice(str(ticket_type.id), ticket_type.translated("name")) for ticket_type in event.ticket_types
     ]
     return form
